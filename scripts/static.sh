@@ -13,6 +13,12 @@ rustup target list --installed 2>/dev/null | grep -qx "$target" || rustup target
 # and a smaller binary.
 export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C relocation-model=static -C target-feature=+crt-static ${STATIC_RUSTFLAGS:-}"
 export CC_x86_64_unknown_linux_musl=musl-gcc
+# libseccomp, built for musl, linked statically; pkg-config must not find
+# the system's (glibc) libseccomp.pc.
+LIBSECCOMP_LIB_PATH=$(scripts/libseccomp-musl.sh)
+export LIBSECCOMP_LIB_PATH LIBSECCOMP_LINK_TYPE=static
+export PKG_CONFIG_LIBDIR=$PWD/target/libseccomp-musl/no-pkgconfig PKG_CONFIG_PATH=
+mkdir -p "$PKG_CONFIG_LIBDIR"
 cargo build --release --locked --target "$target" "$@"
 
 bin=target/$target/release/pidone
