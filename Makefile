@@ -37,7 +37,7 @@ clean:
 STATIC_BIN := target/x86_64-unknown-linux-musl/release/pidone
 SCENARIO ?=
 
-.PHONY: static check-static vm-test vm-deps
+.PHONY: static static-min check-static vm-test vm-deps docker-check
 
 static:
 	scripts/static.sh
@@ -51,3 +51,12 @@ vm-deps:
 # All scenarios one at a time, or one: make vm-test SCENARIO=exit-42
 vm-test: static vm-deps
 	PIDONE_BIN=$(STATIC_BIN) tests/vm/run.sh $(SCENARIO)
+
+# Every example in docker/ run as written, pidone as PID 1 of a PID namespace.
+docker-check: static
+	scripts/need-apt.sh busybox-static musl-tools python3 util-linux
+	scripts/docker-check.py $(STATIC_BIN)
+
+# The smallest build: nightly, std rebuilt for size, panics abort at once.
+static-min:
+	scripts/static-min.sh

@@ -2,7 +2,8 @@
 # /init of the test VM (busybox sh). The kernel runs it as PID 1 with fds
 # 0-2 on the console; it prepares the machine the way a container runtime
 # would, then execs pidone, so pidone is PID 1 of the kernel.
-#   /t/config       written by the harness: SCENARIO, CONTAINER, CGROUP_NAME, REQUIRES
+#   /t/config       written by the harness: SCENARIO, CONTAINER, CGROUP_NAME,
+#                   REQUIRES, PIDONE_ARGS as the host read them
 #   /t/scenario.sh  the scenario file itself (variables and functions)
 #   /t/main         runs the scenario's guest_main function: a program for pidone
 export PATH=/sbin:/usr/sbin:/bin:/usr/bin HOME=/root
@@ -40,6 +41,8 @@ for feature in $REQUIRES; do
 	case $feature in
 	seccomp) probe="--seccomp default" ;;
 	cgroups) probe="--pids-max 64" ;;
+	user) probe="--user 0" ;;
+	caps) probe="--cap-drop all" ;;
 	*) say "SKIP unknown requirement $feature"; exit 0 ;;
 	esac
 	/sbin/pidone $probe -- true 2>/tmp/probe
@@ -50,6 +53,7 @@ for feature in $REQUIRES; do
 done
 
 . /t/scenario.sh
+. /t/config
 if command -v guest_setup >/dev/null 2>&1; then
 	guest_setup || { say "ERROR guest_setup failed"; exit 1; }
 fi

@@ -60,10 +60,11 @@ for file in "${scenarios[@]}"; do
   # shellcheck disable=SC1090
   eval "$(
     PIDONE_ARGS= EXPECT_EXIT= EXPECT_SIGNAL= EXPECT_CONSOLE= EXPECT_NO_CONSOLE=
-    CONTAINER=0 CGROUP_NAME=container REQUIRES= TIMEOUT=30 MEMORY=256 KERNEL_ARGS=
+    CONTAINER=0 CGROUP_NAME=container REQUIRES= TIMEOUT=30 MEMORY=256 KERNEL_ARGS= FILES=
+    VM_SIDE=host
     . "$file" || exit 1
     for v in PIDONE_ARGS EXPECT_EXIT EXPECT_SIGNAL EXPECT_CONSOLE EXPECT_NO_CONSOLE \
-             CONTAINER CGROUP_NAME REQUIRES TIMEOUT MEMORY KERNEL_ARGS; do
+             CONTAINER CGROUP_NAME REQUIRES TIMEOUT MEMORY KERNEL_ARGS FILES; do
       printf '%s=%q\n' "$v" "${!v}"
     done
     declare -F host_check >/dev/null && echo 'HAS_HOST_CHECK=1' || echo 'HAS_HOST_CHECK=0'
@@ -75,16 +76,32 @@ for file in "${scenarios[@]}"; do
 
   run_dir=$VM_DIR/run/$name
   rm -rf "$run_dir" && mkdir -p "$run_dir"
-  printf 'SCENARIO=%q\nCONTAINER=%q\nCGROUP_NAME=%q\nREQUIRES=%q\n' \
-    "$name" "$CONTAINER" "$CGROUP_NAME" "$REQUIRES" >"$run_dir/config"
-  python3 "$here/mkcpio.py" "$run_dir/test.cpio" <<LIST || die "cannot write $run_dir/test.cpio"
-file /init 0755 $here/init.sh
-file /sbin/pidone 0755 $PIDONE_BIN
-dir /t 0755
-file /t/config 0644 $run_dir/config
-file /t/scenario.sh 0644 $file
-file /t/main 0755 $here/main.sh
-LIST
+  # The values the host read win in the guest too (busybox sh reads %q's
+  # $'...' quoting, and plain '...').
+  {
+    printf 'VM_SIDE=guest\n'
+    for v in SCENARIO CONTAINER CGROUP_NAME REQUIRES PIDONE_ARGS; do
+      [[ $v == SCENARIO ]] && val=$name || val=${!v}
+      printf "%s='%s'\n" "$v" "${val//\'/\'\\\'\'}"
+    done
+  } >"$run_dir/config"
+  {
+    echo "file /init 0755 $here/init.sh"
+    echo "file /sbin/pidone 0755 $PIDONE_BIN"
+    echo "dir /t 0755"
+    echo "file /t/config 0644 $run_dir/config"
+    echo "file /t/scenario.sh 0644 $file"
+    echo "file /t/main 0755 $here/main.sh"
+    # FILES: extra files, HOST:GUEST pairs (HOST relative to the repository).
+    for pair in $FILES; do
+      src=${pair%%:*} dst=${pair#*:}
+      [[ -f $src ]] || die "$name: FILES names $src, which does not exist"
+      d=$(dirname "$dst")
+      while [[ $d != / ]]; do echo "dir $d 0755"; d=$(dirname "$d"); done | tac
+      echo "file $dst $(stat -c %a "$src") $src"
+    done
+  } | awk '!seen[$0]++' >"$run_dir/list"
+  python3 "$here/mkcpio.py" "$run_dir/test.cpio" <"$run_dir/list" || die "cannot write $run_dir/test.cpio"
   cat "$VM_DIR/base.cpio" "$run_dir/test.cpio" >"$run_dir/initrd"
   log=$run_dir/console.log
 
