@@ -198,9 +198,10 @@ impl CapPlan {
     pub fn apply(&self) -> Result<(), ConfineError> {
         // After a switch that kept capabilities only the permitted set is
         // left; make it effective so that CAP_SETPCAP works below.
-        let permitted = ::caps::read(None, CapSet::Permitted)
+        let permitted =
+            ::caps::read(None, CapSet::Permitted).map_err(|e| set_error("effective set", e))?;
+        ::caps::set(None, CapSet::Effective, &permitted)
             .map_err(|e| set_error("effective set", e))?;
-        ::caps::set(None, CapSet::Effective, &permitted).map_err(|e| set_error("effective set", e))?;
 
         // By index rather than by name, so that capabilities newer than the
         // `caps` crate go too.
@@ -228,8 +229,10 @@ impl CapPlan {
         // Inheritable before effective: raising it may take CAP_SETPCAP.
         ::caps::set(None, CapSet::Inheritable, &self.ambient)
             .map_err(|e| set_error("inheritable set", e))?;
-        ::caps::set(None, CapSet::Effective, &self.held).map_err(|e| set_error("effective set", e))?;
-        ::caps::set(None, CapSet::Permitted, &self.held).map_err(|e| set_error("permitted set", e))?;
+        ::caps::set(None, CapSet::Effective, &self.held)
+            .map_err(|e| set_error("effective set", e))?;
+        ::caps::set(None, CapSet::Permitted, &self.held)
+            .map_err(|e| set_error("permitted set", e))?;
 
         let no_ambient = ::caps::clear(None, CapSet::Ambient);
         if self.ambient.is_empty() {
@@ -297,7 +300,12 @@ mod tests {
 
     #[test]
     fn names_are_case_insensitive_with_or_without_prefix() {
-        for w in ["NET_BIND_SERVICE", "net_bind_service", "CAP_NET_BIND_SERVICE", "Cap_Net_Bind_Service"] {
+        for w in [
+            "NET_BIND_SERVICE",
+            "net_bind_service",
+            "CAP_NET_BIND_SERVICE",
+            "Cap_Net_Bind_Service",
+        ] {
             assert_eq!(
                 parse_word("--cap-add", w).unwrap(),
                 CapWord::One(CAP_NET_BIND_SERVICE),
@@ -342,7 +350,10 @@ mod tests {
         assert_eq!(p.held, p.ambient);
         assert_eq!(p.bounding.len(), 4, "nothing dropped from the bounding set");
         assert!(p.adds_any() && !p.shrinks_bounding && p.needs_caps_after_switch());
-        assert_eq!(held_at_exec(Some(&p), Some(1000)), set(&[CAP_NET_BIND_SERVICE]));
+        assert_eq!(
+            held_at_exec(Some(&p), Some(1000)),
+            set(&[CAP_NET_BIND_SERVICE])
+        );
     }
 
     #[test]

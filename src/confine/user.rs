@@ -133,7 +133,9 @@ fn resolve_in(
     let user_home = entry.map_or("/", |e| e.home.as_str());
     let user_home = if user_home.is_empty() { "/" } else { user_home };
     if user_home.contains('\0') {
-        return Err(format!("the home of user {uid} in {PASSWD} holds a NUL byte"));
+        return Err(format!(
+            "the home of user {uid} in {PASSWD} holds a NUL byte"
+        ));
     }
     let root_home = db
         .users
@@ -193,9 +195,8 @@ impl Identity {
         let gid = Gid::from_raw(self.gid);
         unistd::setresgid(gid, gid, gid).map_err(|e| switch_error("the group id", e))?;
         if keep_caps {
-            ::caps::securebits::set_keepcaps(true).map_err(|e| {
-                ConfineError::new(format!("--user: cannot keep capabilities: {e}"))
-            })?;
+            ::caps::securebits::set_keepcaps(true)
+                .map_err(|e| ConfineError::new(format!("--user: cannot keep capabilities: {e}")))?;
         }
         let uid = Uid::from_raw(self.uid);
         unistd::setresuid(uid, uid, uid).map_err(|e| switch_error("the user id", e))?;
@@ -337,7 +338,9 @@ mod tests {
     #[test]
     fn roots_home_comes_from_passwd() {
         let d = Databases {
-            users: passwd::parse_passwd("root:x:0:0::/var/root:/bin/sh\nu:x:5:5::/home/u:/bin/sh\n"),
+            users: passwd::parse_passwd(
+                "root:x:0:0::/var/root:/bin/sh\nu:x:5:5::/home/u:/bin/sh\n",
+            ),
             groups: Vec::new(),
         };
         let id = resolve_in("u", &d, Some(OsStr::new("/var/root")), 0).unwrap();
