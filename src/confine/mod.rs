@@ -79,7 +79,12 @@ impl Plan {
         if let Some(cg) = &self.cgroup {
             cg.enter()?;
         }
-        let keep_caps = self.caps.as_ref().is_some_and(caps::CapPlan::adds_any);
+        // Also when only dropping: shrinking the bounding set after the
+        // switch takes CAP_SETPCAP.
+        let keep_caps = self
+            .caps
+            .as_ref()
+            .is_some_and(caps::CapPlan::needs_caps_after_switch);
         if let Some(id) = &self.identity {
             id.switch(keep_caps)?;
         }
