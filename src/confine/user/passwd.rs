@@ -120,11 +120,11 @@ mod tests {
     }
 
     #[test]
-    fn passwd_without_shell_field_still_counts() {
+    fn a_missing_shell_is_tolerated_but_not_a_missing_home() {
         let entries = parse_passwd("svc:x:10:10::/srv\n");
-        assert_eq!(entries.len(), 0, "six fields is one short of a passwd line");
-        let entries = parse_passwd("svc:x:10:10::/srv:\n");
+        assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].home, "/srv");
+        assert!(parse_passwd("svc:x:10:10:\n").is_empty());
     }
 
     #[test]
