@@ -41,6 +41,9 @@ pub struct CapPlan {
     root: bool,
     /// The bounding set loses something, which takes CAP_SETPCAP.
     shrinks_bounding: bool,
+    /// Capabilities newer than the `caps` crate stay in the bounding set
+    /// unless `--cap-drop all` was given.
+    keep_unknown: bool,
 }
 
 /// One `--cap-drop`/`--cap-add` word.
@@ -125,7 +128,8 @@ fn plan_from(
         own_bounding.difference(&dropped).copied().collect()
     };
     bounding.extend(granted.iter().copied());
-    let shrinks_bounding = bounding.len() < own_bounding.len();
+    let shrinks_bounding = drop_all || bounding.len() < own_bounding.len();
+    let keep_unknown = !drop_all;
     Ok(if root {
         CapPlan {
             held: bounding.intersection(own_permitted).copied().collect(),
@@ -133,6 +137,7 @@ fn plan_from(
             ambient: CapsHashSet::new(),
             root,
             shrinks_bounding,
+            keep_unknown,
         }
     } else {
         CapPlan {
@@ -141,6 +146,7 @@ fn plan_from(
             bounding,
             root,
             shrinks_bounding,
+            keep_unknown,
         }
     })
 }
@@ -203,13 +209,16 @@ impl CapPlan {
         ::caps::set(None, CapSet::Effective, &permitted)
             .map_err(|e| set_error("effective set", e))?;
 
-        // By index rather than by name, so that capabilities newer than the
-        // `caps` crate go too.
+        // By index rather than by name, so that `--cap-drop all` also drops
+        // capabilities newer than the `caps` crate.
         let keep: u64 = self.bounding.iter().fold(0, |m, c| m | c.bitmask());
+        let known: u64 = ::caps::all().iter().fold(0, |m, c| m | c.bitmask());
         for index in 0..=MAX_CAP_INDEX {
+            let bit = 1u64 << index;
+            let wanted = keep & bit != 0 || (known & bit == 0 && self.keep_unknown);
             match bounding_has(index) {
                 None => break,
-                Some(true) if keep & (1u64 << index) == 0 => {
+                Some(true) if !wanted => {
                     // SAFETY: plain prctl on this thread.
                     let rc = unsafe {
                         libc::prctl(libc::PR_CAPBSET_DROP, libc::c_ulong::from(index), 0, 0, 0)
@@ -368,7 +377,7 @@ mod tests {
     fn add_all_gives_what_pidone_holds() {
         let p = plan(&["all"], &["all"], false).unwrap();
         assert_eq!(p.ambient.len(), 4);
-        assert!(!p.shrinks_bounding);
+        assert_eq!(p.bounding.len(), 4, "everything put back");
     }
 
     #[test]

@@ -101,28 +101,21 @@ fn resolve_in(
     own_gid: u32,
 ) -> Result<Identity, String> {
     let (user, group) = parse_spec(spec)?;
-    let entry = match user {
-        Who::Name(name) => Some(
-            db.users
-                .iter()
-                .find(|e| e.name == name)
-                .ok_or_else(|| format!("no user '{name}' in {PASSWD}"))?,
-        ),
-        Who::Id(uid) => db.users.iter().find(|e| e.uid == uid),
-    };
-    let uid = match (user, entry) {
-        (_, Some(e)) => e.uid,
-        (Who::Id(uid), None) => uid,
-        (Who::Name(_), None) => return Err(format!("no such user in {PASSWD}")),
+    let (uid, entry) = match user {
+        Who::Name(name) => {
+            let e = db.users.iter().find(|e| e.name == name).ok_or_else(|| {
+                format!("no user '{name}' in {PASSWD} (add it to the image, or give a uid)")
+            })?;
+            (e.uid, Some(e))
+        }
+        Who::Id(uid) => (uid, db.users.iter().find(|e| e.uid == uid)),
     };
     let (gid, groups) = match group {
         Some(Who::Id(gid)) => (gid, Vec::new()),
         Some(Who::Name(name)) => {
-            let g = db
-                .groups
-                .iter()
-                .find(|g| g.name == name)
-                .ok_or_else(|| format!("no group '{name}' in {GROUP}"))?;
+            let g = db.groups.iter().find(|g| g.name == name).ok_or_else(|| {
+                format!("no group '{name}' in {GROUP} (add it to the image, or give a gid)")
+            })?;
             (g.gid, Vec::new())
         }
         None => match entry {
