@@ -258,8 +258,9 @@ impl CapPlan {
 
 /// The capabilities the program will hold in its effective set once it has
 /// been exec'd; seccomp rules with a `caps` condition are judged against
-/// these, as Docker does. When pidone cannot read its own sets, the answer
-/// is the empty set, which only ever makes such rules stricter.
+/// these, as Docker does. A set pidone cannot read (it always can on Linux
+/// with /proc) counts as empty: in Docker's profiles the rules for holders
+/// of a capability are the wider ones.
 pub fn held_at_exec(plan: Option<&CapPlan>, target_uid: Option<u32>) -> CapsHashSet {
     if let Some(plan) = plan {
         return if plan.root {
