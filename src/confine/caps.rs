@@ -58,13 +58,19 @@ fn parse_word(option: &str, word: &str) -> Result<CapWord, ConfineError> {
     if word.eq_ignore_ascii_case("all") {
         return Ok(CapWord::All);
     }
-    Capability::from_str(&::caps::to_canonical(word))
-        .map(CapWord::One)
-        .map_err(|_| {
-            ConfineError::new(format!(
-                "{option} {word}: unknown capability (expected a name such as NET_BIND_SERVICE, or all)"
-            ))
-        })
+    // ASCII only: `caps::to_canonical` would pull Unicode case tables into
+    // the binary for names that are ASCII anyway.
+    let upper = word.to_ascii_uppercase();
+    let name = if upper.starts_with("CAP_") {
+        upper
+    } else {
+        format!("CAP_{upper}")
+    };
+    Capability::from_str(&name).map(CapWord::One).map_err(|_| {
+        ConfineError::new(format!(
+            "{option} {word}: unknown capability (expected a name such as NET_BIND_SERVICE, or all)"
+        ))
+    })
 }
 
 /// The named capabilities, and whether `all` was among them.
@@ -91,9 +97,16 @@ fn runs_as_root(target_uid: Option<u32>) -> bool {
     target_uid.unwrap_or_else(|| nix::unistd::geteuid().as_raw()) == 0
 }
 
+/// In index order, without a sort (which would cost the binary more than
+/// this loop).
 fn sorted_names(set: &CapsHashSet) -> String {
-    let mut names: Vec<String> = set.iter().map(ToString::to_string).collect();
-    names.sort();
+    let mut caps: Vec<Capability> = set.iter().copied().collect();
+    let mut names = Vec::with_capacity(caps.len());
+    for index in 0..=MAX_CAP_INDEX {
+        if let Some(pos) = caps.iter().position(|c| c.index() == index) {
+            names.push(caps.swap_remove(pos).to_string());
+        }
+    }
     names.join(", ")
 }
 
@@ -385,8 +398,11 @@ mod tests {
     fn adding_what_pidone_lacks_is_an_error() {
         let e = plan(&[], &["SYS_ADMIN"], false).unwrap_err();
         assert!(e.0.contains("CAP_SYS_ADMIN"), "{e}");
-        let e = plan(&["all"], &["sys_admin"], true).unwrap_err();
-        assert!(e.0.contains("CAP_SYS_ADMIN"), "{e}");
+        let e = plan(&["all"], &["sys_admin", "chown", "mknod"], true).unwrap_err();
+        assert!(
+            e.0.contains("CAP_SYS_ADMIN, CAP_MKNOD"),
+            "in index order: {e}"
+        );
     }
 
     #[test]
