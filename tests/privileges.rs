@@ -108,7 +108,12 @@ fn numeric_user_without_passwd_entry_gets_slash_as_home() {
 
 /// pidone as PID 1 in a private mount namespace where /etc/passwd and
 /// /etc/group are our own files.
-fn with_own_databases(dir: &Path, home: Option<&str>, args: &[&str]) -> Outcome {
+fn with_own_databases(
+    test: &str,
+    dir: &Path,
+    home: Option<&str>,
+    args: &[&str],
+) -> Option<Outcome> {
     let passwd = dir.join("passwd");
     let group = dir.join("group");
     std::fs::write(
@@ -142,8 +147,14 @@ exec "$@""#;
         None => cmd.env_remove("HOME"),
     };
     let out = run(cmd);
-    assert_ne!(out.code, 99, "could not bind-mount the databases: {out:?}");
-    out
+    if out.code == 99 {
+        eprintln!(
+            "SKIP {test}: cannot bind-mount over /etc/passwd here: {}",
+            out.stderr.trim()
+        );
+        return None;
+    }
+    Some(out)
 }
 
 #[test]
@@ -153,11 +164,14 @@ fn named_user_gets_its_groups_and_home_from_the_files() {
         return;
     }
     let dir = scratch(test);
-    let out = with_own_databases(
+    let Some(out) = with_own_databases(
+        test,
         &dir,
         Some("/root"),
         &["--user", "alice", "--", "sh", "-c", SHOW_SELF],
-    );
+    ) else {
+        return;
+    };
     assert_ok(&out);
     assert_eq!(field(&out, "Uid"), "4001\t4001\t4001\t4001");
     assert_eq!(field(&out, "Gid"), "4001\t4001\t4001\t4001");
@@ -167,11 +181,14 @@ fn named_user_gets_its_groups_and_home_from_the_files() {
     assert_eq!(home(&out), "/home/alice");
 
     // A HOME chosen on purpose stays; an explicit group stands alone.
-    let out = with_own_databases(
+    let Some(out) = with_own_databases(
+        test,
         &dir,
         Some("/srv/app"),
         &["--user", "bob:audio", "--", "sh", "-c", SHOW_SELF],
-    );
+    ) else {
+        return;
+    };
     assert_ok(&out);
     assert_eq!(field(&out, "Uid"), "4002\t4002\t4002\t4002");
     assert_eq!(field(&out, "Gid"), "4101\t4101\t4101\t4101");
@@ -181,7 +198,14 @@ fn named_user_gets_its_groups_and_home_from_the_files() {
     // The same files decide what is unknown.
     let marker = dir.join("ran");
     let touch = format!("touch {}", marker.display());
-    let out = with_own_databases(&dir, None, &["--user", "carol", "--", "sh", "-c", &touch]);
+    let Some(out) = with_own_databases(
+        test,
+        &dir,
+        None,
+        &["--user", "carol", "--", "sh", "-c", &touch],
+    ) else {
+        return;
+    };
     assert_refused(&out, "carol");
     assert!(!marker.exists(), "the program must never run");
     let _ = std::fs::remove_dir_all(&dir);
@@ -397,6 +421,8 @@ fn setuid_binary_gains_nothing_under_no_new_privs() {
         return;
     }
     let dir = scratch(test);
+    // The user must be able to reach the binary whatever the umask.
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     let id = dir.join("id");
     std::fs::copy("/usr/bin/id", &id).expect("copy /usr/bin/id");
     std::fs::set_permissions(&id, std::fs::Permissions::from_mode(0o4755)).unwrap();
