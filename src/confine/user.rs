@@ -123,6 +123,13 @@ fn resolve_in(
             None => (own_gid, Vec::new()),
         },
     };
+    if uid == u32::MAX || gid == u32::MAX {
+        // To the set*id calls -1 means "unchanged": the program would run
+        // as root.
+        return Err(format!(
+            "id 4294967295 (-1) in {PASSWD} or {GROUP} cannot be used"
+        ));
+    }
     let user_home = entry.map_or("/", |e| e.home.as_str());
     let user_home = if user_home.is_empty() { "/" } else { user_home };
     if user_home.contains('\0') {
@@ -326,6 +333,17 @@ mod tests {
         assert_eq!(id.home, None);
         let id = resolve_in("homeless", &d, None, 0).unwrap();
         assert_eq!(id.home.as_deref(), Some(OsStr::new("/")));
+    }
+
+    #[test]
+    fn minus_one_from_the_files_is_refused() {
+        let d = Databases {
+            users: passwd::parse_passwd("odd:x:4294967295:5::/:/bin/sh\nodd2:x:5:4294967295::/:\n"),
+            groups: passwd::parse_group("oddg:x:4294967295:\n"),
+        };
+        assert!(resolve_in("odd", &d, None, 0).is_err());
+        assert!(resolve_in("odd2", &d, None, 0).is_err());
+        assert!(resolve_in("5:oddg", &d, None, 0).is_err());
     }
 
     #[test]
