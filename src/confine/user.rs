@@ -16,7 +16,7 @@ mod passwd;
 use std::ffi::{OsStr, OsString};
 use std::io;
 
-use nix::unistd::{self, Gid, Uid};
+use nix::errno::Errno;
 
 use self::passwd::{GroupEntry, PasswdEntry};
 use super::ConfineError;
@@ -166,13 +166,22 @@ fn supplementary(groups: &[GroupEntry], name: &str) -> Vec<u32> {
     gids
 }
 
-fn switch_error(what: &str, e: nix::errno::Errno) -> ConfineError {
-    let hint = if e == nix::errno::Errno::EPERM {
+fn switch_error(what: &str, e: Errno) -> ConfineError {
+    let hint = if e == Errno::EPERM {
         " (--user needs pidone to run as root, or with CAP_SETUID and CAP_SETGID)"
     } else {
         ""
     };
     ConfineError::new(format!("--user: cannot set {what}: {}{hint}", e.desc()))
+}
+
+fn checked(rc: libc::c_int) -> Result<(), Errno> {
+    if rc == 0 { Ok(()) } else { Err(Errno::last()) }
+}
+
+fn own_gid() -> u32 {
+    // SAFETY: getgid cannot fail.
+    unsafe { libc::getgid() }
 }
 
 impl Identity {
@@ -181,7 +190,7 @@ impl Identity {
     pub fn resolve(spec: &str) -> Result<Identity, ConfineError> {
         let db = Databases::read().map_err(|e| ConfineError::new(format!("--user {spec}: {e}")))?;
         let own_home = std::env::var_os("HOME");
-        resolve_in(spec, &db, own_home.as_deref(), unistd::getgid().as_raw())
+        resolve_in(spec, &db, own_home.as_deref(), own_gid())
             .map_err(|e| ConfineError::new(format!("--user {spec}: {e}")))
     }
 
@@ -190,16 +199,21 @@ impl Identity {
     /// capabilities across the uid change so that the capability step can
     /// still shape the sets and grant `--cap-add`.
     pub fn switch(&self, keep_caps: bool) -> Result<(), ConfineError> {
-        let groups: Vec<Gid> = self.groups.iter().copied().map(Gid::from_raw).collect();
-        unistd::setgroups(&groups).map_err(|e| switch_error("the supplementary groups", e))?;
-        let gid = Gid::from_raw(self.gid);
-        unistd::setresgid(gid, gid, gid).map_err(|e| switch_error("the group id", e))?;
+        // SAFETY: plain system calls on this process; the slice outlives
+        // the setgroups call that reads it.
+        checked(unsafe { libc::setgroups(self.groups.len(), self.groups.as_ptr()) })
+            .map_err(|e| switch_error("the supplementary groups", e))?;
+        let gid = self.gid;
+        checked(unsafe { libc::setresgid(gid, gid, gid) })
+            .map_err(|e| switch_error("the group id", e))?;
         if keep_caps {
             ::caps::securebits::set_keepcaps(true)
                 .map_err(|e| ConfineError::new(format!("--user: cannot keep capabilities: {e}")))?;
         }
-        let uid = Uid::from_raw(self.uid);
-        unistd::setresuid(uid, uid, uid).map_err(|e| switch_error("the user id", e))?;
+        let uid = self.uid;
+        // SAFETY: as above.
+        checked(unsafe { libc::setresuid(uid, uid, uid) })
+            .map_err(|e| switch_error("the user id", e))?;
         if let Some(home) = &self.home {
             // SAFETY: this runs in the child between fork and exec, and
             // pidone is single-threaded, so nothing else can read or write
