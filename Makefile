@@ -18,7 +18,7 @@ demo: build
 
 # The whole test suite: unit tests, then the binary as PID 1 (needs root).
 test: lint
-	$(CARGO) test -- --test-threads=2
+	$(CARGO) test -- --test-threads=2 --nocapture
 
 lint:
 	$(CARGO) fmt --check
