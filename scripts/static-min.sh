@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=x86_64-unknown-linux-musl
-scripts/need-apt.sh musl-tools file
+scripts/need-apt.sh musl-tools file binutils
 rustup toolchain list | grep -q '^nightly' ||
   rustup toolchain install nightly --profile minimal --component rust-src
 rustup component list --toolchain nightly --installed | grep -q '^rust-src' ||
@@ -19,7 +19,7 @@ LIBSECCOMP_LIB_PATH=$(scripts/libseccomp-musl.sh)
 export LIBSECCOMP_LIB_PATH LIBSECCOMP_LINK_TYPE=static
 export PKG_CONFIG_LIBDIR=$PWD/target/libseccomp-musl/no-pkgconfig PKG_CONFIG_PATH=
 mkdir -p "$PKG_CONFIG_LIBDIR"
-flags="-C relocation-model=static -C target-feature=+crt-static"
+flags="-C relocation-model=static -C target-feature=+crt-static -C link-arg=-Wl,--no-eh-frame-hdr"
 # panic=immediate-abort is a panic strategy on recent nightlies; older ones
 # spell it as a std feature.
 if CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="$flags -Zunstable-options -Cpanic=immediate-abort" \
@@ -33,5 +33,7 @@ else
     -Z build-std=std,panic_abort -Z build-std-features=panic_immediate_abort "$@"
 fi
 bin=target/min/$target/release/pidone
+# Nothing unwinds: drop the unwind tables (see scripts/static.sh).
+objcopy --remove-section=.eh_frame --remove-section=.gcc_except_table "$bin"
 file -b "$bin" | grep -q 'statically linked' || { echo "static-min: $bin is not static" >&2; exit 1; }
 echo "static-min: $bin $(stat -c %s "$bin") bytes ($(( ($(stat -c %s "$bin") + 1023) / 1024 )) KiB)"

@@ -6,12 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=x86_64-unknown-linux-musl
-scripts/need-apt.sh musl-tools file
+scripts/need-apt.sh musl-tools file binutils
 rustup target list --installed 2>/dev/null | grep -qx "$target" || rustup target add "$target"
 
 # Non-PIE static executable: no dynamic relocations to process at start,
-# and a smaller binary.
-export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C relocation-model=static -C target-feature=+crt-static ${STATIC_RUSTFLAGS:-}"
+# and a smaller binary. No .eh_frame_hdr: see the unwind tables below.
+export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C relocation-model=static -C target-feature=+crt-static -C link-arg=-Wl,--no-eh-frame-hdr ${STATIC_RUSTFLAGS:-}"
 export CC_x86_64_unknown_linux_musl=musl-gcc
 # libseccomp, built for musl, linked statically; pkg-config must not find
 # the system's (glibc) libseccomp.pc.
@@ -22,6 +22,12 @@ mkdir -p "$PKG_CONFIG_LIBDIR"
 cargo build --release --locked --target "$target" "$@"
 
 bin=target/$target/release/pidone
+# Unwind tables (~75 KiB, a tenth of the binary) serve only to unwind
+# through a panic or print its backtrace. With panic=abort nothing unwinds,
+# and a stripped static binary's backtrace has no frames to show anyway, so
+# they go: a panic still prints its message and aborts. (Idempotent: cargo
+# does not relink an up-to-date binary, and a second pass finds nothing.)
+objcopy --remove-section=.eh_frame --remove-section=.gcc_except_table "$bin"
 desc=$(file -b "$bin")
 case $desc in
 *"statically linked"*) ;;
