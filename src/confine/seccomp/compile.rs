@@ -95,6 +95,10 @@ pub fn compile(profile: &Profile, host: &Host<'_>) -> Result<ScmpFilterContext, 
     // no_new_privs is set by pidone itself right before the load, only when
     // the child lacks CAP_SYS_ADMIN (see `Filter::load`).
     ctx.set_ctl_nnp(false).map_err(|e| fail("cannot configure the filter", e))?;
+    // The kernel's own errno on a failed load, rather than ECANCELED.
+    if let Err(e) = ctx.set_api_sysrawrc(true) {
+        log::debug!("seccomp: kernel errors will not be reported exactly: {e}");
+    }
     if profile.log {
         ctx.set_ctl_log(true).map_err(|e| fail("SECCOMP_FILTER_FLAG_LOG", e))?;
     }

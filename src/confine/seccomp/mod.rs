@@ -61,8 +61,12 @@ impl Filter {
             })?;
         }
         self.ctx.load().map_err(|e| {
+            let why = match e.errno() {
+                Some(errno) => format!("the kernel refused it ({errno:?})"),
+                None => e.to_string(),
+            };
             ConfineError::new(format!(
-                "--seccomp {}: cannot load the filter: {e}",
+                "--seccomp {}: cannot load the filter: {why}",
                 self.shown
             ))
         })
