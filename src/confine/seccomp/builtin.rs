@@ -59,7 +59,7 @@ pub const ALLOWED: &[&str] = &[
     // Memory.
     "brk", "mmap", "mmap2", "munmap", "mremap", "mprotect", "madvise", "mincore",
     "msync", "mlock", "mlock2", "munlock", "mlockall", "munlockall", "membarrier",
-    "pkey_alloc", "pkey_free", "pkey_mprotect", "map_shadow_stack", "mseal",
+    "pkey_alloc", "pkey_free", "pkey_mprotect", "map_shadow_stack",
     // Processes and threads (clone is below, with a condition).
     "execve", "execveat", "fork", "vfork", "exit", "exit_group", "wait4", "waitid",
     "waitpid", "getpid", "getppid", "gettid", "getpgid", "setpgid", "getpgrp",
@@ -215,5 +215,37 @@ mod tests {
         let before = all.len();
         all.dedup();
         assert_eq!(before, all.len(), "a syscall is listed twice");
+    }
+}
+
+#[cfg(test)]
+mod known_names {
+    use super::*;
+    use libseccomp::{ScmpArch, ScmpSyscall};
+
+    /// A typo would silently drop a system call from the list.
+    #[test]
+    fn every_name_is_a_system_call_somewhere() {
+        let arches = [
+            ScmpArch::X8664,
+            ScmpArch::X86,
+            ScmpArch::X32,
+            ScmpArch::Aarch64,
+            ScmpArch::Arm,
+            ScmpArch::S390X,
+            ScmpArch::Ppc64Le,
+        ];
+        for name in ALLOWED
+            .iter()
+            .chain(DENIED)
+            .chain(&["clone", "clone3", "personality"])
+        {
+            assert!(
+                arches
+                    .iter()
+                    .any(|&a| ScmpSyscall::from_name_by_arch(name, a).is_ok()),
+                "{name} is no system call libseccomp knows"
+            );
+        }
     }
 }

@@ -71,7 +71,9 @@ fn compare(a: &Arg) -> ScmpArgCompare {
         Op::Eq => ScmpCompareOp::Equal,
         Op::Ge => ScmpCompareOp::GreaterEqual,
         Op::Gt => ScmpCompareOp::Greater,
-        Op::MaskedEq => return ScmpArgCompare::new(a.index, ScmpCompareOp::MaskedEqual(a.value), a.value_two),
+        Op::MaskedEq => {
+            return ScmpArgCompare::new(a.index, ScmpCompareOp::MaskedEqual(a.value), a.value_two);
+        }
     };
     ScmpArgCompare::new(a.index, op, a.value)
 }
@@ -91,25 +93,33 @@ fn add_arch(ctx: &mut ScmpFilterContext, name: &str) -> Result<(), String> {
 pub fn compile(profile: &Profile, host: &Host<'_>) -> Result<ScmpFilterContext, String> {
     let default = profile.default_action;
     let fail = |what: &str, e: libseccomp::error::SeccompError| format!("{what}: {e}");
-    let mut ctx = ScmpFilterContext::new(action(default)).map_err(|e| fail("cannot create a filter", e))?;
+    let mut ctx =
+        ScmpFilterContext::new(action(default)).map_err(|e| fail("cannot create a filter", e))?;
     // no_new_privs is set by pidone itself right before the load, only when
     // the child lacks CAP_SYS_ADMIN (see `Filter::load`).
-    ctx.set_ctl_nnp(false).map_err(|e| fail("cannot configure the filter", e))?;
+    ctx.set_ctl_nnp(false)
+        .map_err(|e| fail("cannot configure the filter", e))?;
     // The kernel's own errno on a failed load, rather than ECANCELED.
     if let Err(e) = ctx.set_api_sysrawrc(true) {
         log::debug!("seccomp: kernel errors will not be reported exactly: {e}");
     }
     if profile.log {
-        ctx.set_ctl_log(true).map_err(|e| fail("SECCOMP_FILTER_FLAG_LOG", e))?;
+        ctx.set_ctl_log(true)
+            .map_err(|e| fail("SECCOMP_FILTER_FLAG_LOG", e))?;
     }
     if profile.spec_allow {
-        ctx.set_ctl_ssb(true).map_err(|e| fail("SECCOMP_FILTER_FLAG_SPEC_ALLOW", e))?;
+        ctx.set_ctl_ssb(true)
+            .map_err(|e| fail("SECCOMP_FILTER_FLAG_SPEC_ALLOW", e))?;
     }
     for name in &profile.architectures {
         add_arch(&mut ctx, name)?;
     }
     // archMap: only the native architecture's entry counts, as in Docker.
-    if let Some(entry) = profile.arch_map.iter().find(|m| m.architecture == NATIVE_SCMP_ARCH) {
+    if let Some(entry) = profile
+        .arch_map
+        .iter()
+        .find(|m| m.architecture == NATIVE_SCMP_ARCH)
+    {
         for name in &entry.sub_architectures {
             add_arch(&mut ctx, name)?;
         }
@@ -145,13 +155,59 @@ fn add_rule(ctx: &mut ScmpFilterContext, rule: &Rule, i: usize) -> Result<(), St
         let added = if compares.is_empty() {
             ctx.add_rule(act, syscall).map(drop)
         } else if same_arg_twice {
-            compares
-                .iter()
-                .try_for_each(|c| ctx.add_rule_conditional(act, syscall, std::slice::from_ref(c)).map(drop))
+            compares.iter().try_for_each(|c| {
+                ctx.add_rule_conditional(act, syscall, std::slice::from_ref(c))
+                    .map(drop)
+            })
         } else {
             ctx.add_rule_conditional(act, syscall, &compares).map(drop)
         };
         added.map_err(|e| format!("cannot add the rule for {name} at syscalls[{i}]: {e}"))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{builtin, profile};
+    use super::*;
+
+    fn host<'a>(has_cap: &'a dyn Fn(&str) -> bool) -> Host<'a> {
+        Host {
+            arch: NATIVE_ARCH,
+            kernel: (6, 1),
+            has_cap,
+        }
+    }
+
+    #[test]
+    fn builtin_compiles() {
+        compile(&builtin::profile(), &host(&|_| false)).unwrap();
+    }
+
+    #[test]
+    fn docker_profile_compiles_with_and_without_caps() {
+        let json = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/docker-default-seccomp.json"
+        ))
+        .unwrap();
+        let p = profile::parse(&json).unwrap();
+        let ctx = compile(&p, &host(&|_| false)).unwrap();
+        if NATIVE_SCMP_ARCH == "SCMP_ARCH_X86_64" {
+            assert!(ctx.is_arch_present(ScmpArch::X86).unwrap());
+            assert!(ctx.is_arch_present(ScmpArch::X32).unwrap());
+        }
+        compile(&p, &host(&|_| true)).unwrap();
+    }
+
+    #[test]
+    fn unknown_names_are_skipped() {
+        let p = profile::parse(
+            br#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[
+                {"names":["no_such_call","read"],"action":"SCMP_ACT_ALLOW"}]}"#,
+        )
+        .unwrap();
+        compile(&p, &host(&|_| false)).unwrap();
+    }
 }

@@ -57,7 +57,10 @@ impl Filter {
             ::caps::has_cap(None, CapSet::Effective, Capability::CAP_SYS_ADMIN).unwrap_or(false);
         if !privileged {
             nix::sys::prctl::set_no_new_privs().map_err(|e| {
-                ConfineError::new(format!("--seccomp {}: cannot set no_new_privs: {e}", self.shown))
+                ConfineError::new(format!(
+                    "--seccomp {}: cannot set no_new_privs: {e}",
+                    self.shown
+                ))
             })?;
         }
         self.ctx.load().map_err(|e| {

@@ -293,7 +293,9 @@ fn action(name: &str, errno: u16, at: &str) -> Result<Action, String> {
         "SCMP_ACT_TRAP" => Action::Trap,
         "SCMP_ACT_LOG" => Action::Log,
         "SCMP_ACT_TRACE" => Action::Trace(errno),
-        "SCMP_ACT_NOTIFY" => return Err(format!("action SCMP_ACT_NOTIFY is not supported at {at}")),
+        "SCMP_ACT_NOTIFY" => {
+            return Err(format!("action SCMP_ACT_NOTIFY is not supported at {at}"));
+        }
         _ => return Err(format!("unknown action \"{name}\" at {at}")),
     })
 }
@@ -347,7 +349,10 @@ fn conditions(raw: Option<RawConditions>, at: impl Fn() -> String) -> Result<Con
     let min_kernel = match raw.min_kernel.as_deref() {
         None | Some("") => None,
         Some(v) => Some(kernel_version(v).ok_or_else(|| {
-            format!("bad kernel version \"{v}\" (want e.g. \"4.8\") at {}.minKernel", at())
+            format!(
+                "bad kernel version \"{v}\" (want e.g. \"4.8\") at {}.minKernel",
+                at()
+            )
         })?),
     };
     Ok(Conditions {
@@ -432,12 +437,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.arch_map.len(), 2);
-        assert_eq!(p.arch_map[0].sub_architectures, ["SCMP_ARCH_X86", "SCMP_ARCH_X32"]);
-        assert!(p.arch_map[1].sub_architectures.is_empty());
-        let e = err(
-            r#"{"defaultAction":"SCMP_ACT_ALLOW","archMap":[
-                {"architecture":"SCMP_ARCH_X86_64","subArchitectures":["SCMP_ARCH_VAX"]}]}"#,
+        assert_eq!(
+            p.arch_map[0].sub_architectures,
+            ["SCMP_ARCH_X86", "SCMP_ARCH_X32"]
         );
+        assert!(p.arch_map[1].sub_architectures.is_empty());
+        let e = err(r#"{"defaultAction":"SCMP_ACT_ALLOW","archMap":[
+                {"architecture":"SCMP_ARCH_X86_64","subArchitectures":["SCMP_ARCH_VAX"]}]}"#);
         assert_eq!(
             e,
             "unknown architecture \"SCMP_ARCH_VAX\" at archMap[0].subArchitectures[0]"
@@ -461,7 +467,12 @@ mod tests {
         let args = &p.rules[0].args;
         assert_eq!(
             args[0],
-            Arg { index: 0, value: 0x7E02_0000, value_two: 0, op: Op::MaskedEq }
+            Arg {
+                index: 0,
+                value: 0x7E02_0000,
+                value_two: 0,
+                op: Op::MaskedEq
+            }
         );
         assert_eq!(args[1].value, u64::MAX);
         assert_eq!(args[1].op, Op::Ne);
@@ -482,28 +493,31 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_path() {
-        let e = err(
-            r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
+        let e = err(r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
                 {"names":["a"],"action":"SCMP_ACT_ALLOW"},
-                {"names":["b"],"action":"SCMP_ACT_FOO"}]}"#,
-        );
+                {"names":["b"],"action":"SCMP_ACT_FOO"}]}"#);
         assert_eq!(e, "unknown action \"SCMP_ACT_FOO\" at syscalls[1].action");
         let e = err(
             r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["b"],
                 "action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_XX"}]}]}"#,
         );
-        assert_eq!(e, "unknown operator \"SCMP_CMP_XX\" at syscalls[0].args[0].op");
+        assert_eq!(
+            e,
+            "unknown operator \"SCMP_CMP_XX\" at syscalls[0].args[0].op"
+        );
         let e = err(
             r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["b"],
                 "action":"SCMP_ACT_ALLOW","args":[{"index":6,"value":1,"op":"SCMP_CMP_EQ"}]}]}"#,
         );
         assert!(e.ends_with("at syscalls[0].args[0].index"), "{e}");
-        assert_eq!(err(r#"{"defaultAction":"NOPE"}"#), "unknown action \"NOPE\" at defaultAction");
+        assert_eq!(
+            err(r#"{"defaultAction":"NOPE"}"#),
+            "unknown action \"NOPE\" at defaultAction"
+        );
         let e = err(r#"{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":5000}"#);
         assert!(e.ends_with("at defaultErrnoRet"), "{e}");
-        let e = err(
-            r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"action":"SCMP_ACT_ALLOW"}]}"#,
-        );
+        let e =
+            err(r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"action":"SCMP_ACT_ALLOW"}]}"#);
         assert_eq!(e, "no names given at syscalls[0]");
         let e = err(
             r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["a"],
@@ -520,7 +534,8 @@ mod tests {
         assert!(e.contains("line 3 column"), "{e}");
         let e = err(r#"{"syscalls":[]}"#);
         assert!(e.contains("missing field `defaultAction`"), "{e}");
-        let e = err(r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":"a","action":"x"}]}"#);
+        let e =
+            err(r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":"a","action":"x"}]}"#);
         assert!(e.contains("invalid type") && e.contains("column"), "{e}");
     }
 
@@ -568,14 +583,21 @@ mod tests {
 
     #[test]
     fn docker_default_profile_parses() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/docker-default-seccomp.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/docker-default-seccomp.json"
+        );
         let Ok(json) = std::fs::read(path) else {
             eprintln!("SKIP docker_default_profile_parses: {path} not found");
             return;
         };
         let p = parse(&json).unwrap();
         assert_eq!(p.default_action, Action::Errno(1));
-        assert!(p.arch_map.iter().any(|m| m.architecture == "SCMP_ARCH_X86_64"));
+        assert!(
+            p.arch_map
+                .iter()
+                .any(|m| m.architecture == "SCMP_ARCH_X86_64")
+        );
         let clone3 = p.rules.iter().find(|r| r.names == ["clone3"]).unwrap();
         assert_eq!(clone3.action, Action::Errno(38));
     }
