@@ -11,6 +11,13 @@ use common::*;
 
 const DEFAULT: &str = "default";
 
+/// Docker's name for this machine's architecture, as `arches` spells it.
+const NATIVE: &str = if cfg!(target_arch = "aarch64") {
+    "arm64"
+} else {
+    "amd64"
+};
+
 fn docker_profile() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/docker-default-seccomp.json")
@@ -170,12 +177,18 @@ fn min_kernel_and_arches_are_judged_on_this_machine() {
         )
     };
     let cases = [
-        (r#""includes": {"minKernel": "99.0"}"#, false),
-        (r#""includes": {"minKernel": "3.0"}"#, true),
-        (r#""excludes": {"minKernel": "3.0"}"#, false),
-        (r#""includes": {"arches": ["amd64", "arm64"]}"#, true),
-        (r#""excludes": {"arches": ["amd64", "arm64"]}"#, false),
-        (r#""includes": {"arches": ["mips64"]}"#, false),
+        (r#""includes": {"minKernel": "99.0"}"#.to_owned(), false),
+        (r#""includes": {"minKernel": "3.0"}"#.to_owned(), true),
+        (r#""excludes": {"minKernel": "3.0"}"#.to_owned(), false),
+        (
+            format!(r#""includes": {{"arches": ["x86", "{NATIVE}"]}}"#),
+            true,
+        ),
+        (
+            format!(r#""excludes": {{"arches": ["x86", "{NATIVE}"]}}"#),
+            false,
+        ),
+        (r#""includes": {"arches": ["mips64"]}"#.to_owned(), false),
     ];
     for (i, (cond, applies)) in cases.iter().enumerate() {
         let profile = write_profile(&dir, &format!("{i}.json"), &rule(cond));
