@@ -198,6 +198,40 @@ fn min_kernel_and_arches_are_judged_on_this_machine() {
     }
 }
 
+#[test]
+fn unknown_names_are_skipped_with_a_debug_log() {
+    if !can_unshare("unknown_names_are_skipped_with_a_debug_log") {
+        return;
+    }
+    let dir = scratch("unknown-names");
+    let arches = if NATIVE == "amd64" {
+        r#"["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]"#
+    } else {
+        "[]"
+    };
+    let profile = write_profile(
+        &dir,
+        "p.json",
+        &format!(
+            r#"{{"defaultAction": "SCMP_ACT_ALLOW", "architectures": {arches},
+                "syscalls": [{{"name": "no_such_call_at_all", "action": "SCMP_ACT_KILL"}},
+                             {{"names": ["mkdir", "no_such_call_either", "mkdirat"],
+                               "action": "SCMP_ACT_ERRNO", "errnoRet": 13}}]}}"#
+        ),
+    );
+    let t = dir.join("made").to_string_lossy().into_owned();
+    let out = run(as_pid1(&["-vvv", "--seccomp", &profile, "--", "mkdir", &t]));
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("Permission denied"), "{out:?}");
+    for name in ["no_such_call_at_all", "no_such_call_either"] {
+        let logged = out
+            .stderr
+            .lines()
+            .any(|l| l.starts_with("pidone: debug: ") && l.contains(name));
+        assert!(logged, "no debug line for {name}: {out:?}");
+    }
+}
+
 /// A marker the program would create if it ever ran.
 fn never_runs(test: &str, profile: &str, marker: &Path, want: &str) {
     let m = marker.to_string_lossy().into_owned();
