@@ -198,33 +198,32 @@ fn check(raw: RawProfile) -> Result<Profile, String> {
         return Err("listenerPath (SCMP_ACT_NOTIFY) is not supported".into());
     }
     let default_errno = match raw.default_errno_ret {
-        Some(n) => errno(n, "defaultErrnoRet")?,
+        Some(n) => errno(n, &|| "defaultErrnoRet".into())?,
         None => EPERM,
     };
-    let default_action = action(&raw.default_action, default_errno, "defaultAction")?;
+    let default_action = action(&raw.default_action, default_errno, &|| {
+        "defaultAction".into()
+    })?;
     let architectures = raw.architectures.unwrap_or_default();
     let arch_map = raw.arch_map.unwrap_or_default();
     if !architectures.is_empty() && !arch_map.is_empty() {
         return Err("both architectures and archMap are given; use one".into());
     }
     for (i, a) in architectures.iter().enumerate() {
-        arch(a, || format!("architectures[{i}]"))?;
+        arch(a, &|| format!("architectures[{i}]"))?;
     }
-    let arch_map = arch_map
-        .into_iter()
-        .enumerate()
-        .map(|(i, m)| {
-            arch(&m.architecture, || format!("archMap[{i}].architecture"))?;
-            let subs = m.sub_architectures.unwrap_or_default();
-            for (j, s) in subs.iter().enumerate() {
-                arch(s, || format!("archMap[{i}].subArchitectures[{j}]"))?;
-            }
-            Ok(ArchMap {
-                architecture: m.architecture,
-                sub_architectures: subs,
-            })
-        })
-        .collect::<Result<_, String>>()?;
+    let mut maps = Vec::with_capacity(arch_map.len());
+    for (i, m) in arch_map.into_iter().enumerate() {
+        arch(&m.architecture, &|| format!("archMap[{i}].architecture"))?;
+        let subs = m.sub_architectures.unwrap_or_default();
+        for (j, s) in subs.iter().enumerate() {
+            arch(s, &|| format!("archMap[{i}].subArchitectures[{j}]"))?;
+        }
+        maps.push(ArchMap {
+            architecture: m.architecture,
+            sub_architectures: subs,
+        });
+    }
     let (mut log, mut spec_allow) = (false, false);
     for (i, flag) in raw.flags.unwrap_or_default().iter().enumerate() {
         match flag.as_str() {
@@ -235,17 +234,15 @@ fn check(raw: RawProfile) -> Result<Profile, String> {
             _ => return Err(format!("unknown flag \"{flag}\" at flags[{i}]")),
         }
     }
-    let rules = raw
-        .syscalls
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-        .map(|(i, r)| rule(r, default_errno, i))
-        .collect::<Result<_, String>>()?;
+    let syscalls = raw.syscalls.unwrap_or_default();
+    let mut rules = Vec::with_capacity(syscalls.len());
+    for (i, r) in syscalls.into_iter().enumerate() {
+        rules.push(rule(r, default_errno, i)?);
+    }
     Ok(Profile {
         default_action,
         architectures,
-        arch_map,
+        arch_map: maps,
         rules,
         log,
         spec_allow,
@@ -264,27 +261,28 @@ fn rule(raw: RawRule, default_errno: u16, i: usize) -> Result<Rule, String> {
         (None, None) => return Err(format!("no names given at syscalls[{i}]")),
     };
     let errno_ret = match raw.errno_ret {
-        Some(n) => errno(n, &format!("syscalls[{i}].errnoRet"))?,
+        Some(n) => errno(n, &|| format!("syscalls[{i}].errnoRet"))?,
         None => default_errno,
     };
-    let action = action(&raw.action, errno_ret, &format!("syscalls[{i}].action"))?;
-    let args = raw
-        .args
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-        .map(|(j, a)| arg(a, || format!("syscalls[{i}].args[{j}]")))
-        .collect::<Result<_, String>>()?;
+    let action = action(&raw.action, errno_ret, &|| format!("syscalls[{i}].action"))?;
+    let raw_args = raw.args.unwrap_or_default();
+    let mut args = Vec::with_capacity(raw_args.len());
+    for (j, a) in raw_args.into_iter().enumerate() {
+        args.push(arg(a, &|| format!("syscalls[{i}].args[{j}]"))?);
+    }
     Ok(Rule {
         names,
         action,
         args,
-        includes: conditions(raw.includes, || format!("syscalls[{i}].includes"))?,
-        excludes: conditions(raw.excludes, || format!("syscalls[{i}].excludes"))?,
+        includes: conditions(raw.includes, &|| format!("syscalls[{i}].includes"))?,
+        excludes: conditions(raw.excludes, &|| format!("syscalls[{i}].excludes"))?,
     })
 }
 
-fn action(name: &str, errno: u16, at: &str) -> Result<Action, String> {
+/// Where in the JSON a value is, worked out only for an error message.
+type At<'a> = &'a dyn Fn() -> String;
+
+fn action(name: &str, errno: u16, at: At<'_>) -> Result<Action, String> {
     Ok(match name {
         "SCMP_ACT_ALLOW" => Action::Allow,
         "SCMP_ACT_ERRNO" => Action::Errno(errno),
@@ -294,20 +292,26 @@ fn action(name: &str, errno: u16, at: &str) -> Result<Action, String> {
         "SCMP_ACT_LOG" => Action::Log,
         "SCMP_ACT_TRACE" => Action::Trace(errno),
         "SCMP_ACT_NOTIFY" => {
-            return Err(format!("action SCMP_ACT_NOTIFY is not supported at {at}"));
+            return Err(format!(
+                "action SCMP_ACT_NOTIFY is not supported at {}",
+                at()
+            ));
         }
-        _ => return Err(format!("unknown action \"{name}\" at {at}")),
+        _ => return Err(format!("unknown action \"{name}\" at {}", at())),
     })
 }
 
-fn errno(n: u32, at: &str) -> Result<u16, String> {
+fn errno(n: u32, at: At<'_>) -> Result<u16, String> {
     match u16::try_from(n) {
         Ok(e) if n <= MAX_ERRNO => Ok(e),
-        _ => Err(format!("errno {n} out of range (0-{MAX_ERRNO}) at {at}")),
+        _ => Err(format!(
+            "errno {n} out of range (0-{MAX_ERRNO}) at {}",
+            at()
+        )),
     }
 }
 
-fn arch(name: &str, at: impl Fn() -> String) -> Result<(), String> {
+fn arch(name: &str, at: At<'_>) -> Result<(), String> {
     if ARCHES.contains(&name) {
         Ok(())
     } else {
@@ -315,7 +319,7 @@ fn arch(name: &str, at: impl Fn() -> String) -> Result<(), String> {
     }
 }
 
-fn arg(raw: RawArg, at: impl Fn() -> String) -> Result<Arg, String> {
+fn arg(raw: RawArg, at: At<'_>) -> Result<Arg, String> {
     // Six argument registers.
     if raw.index > 5 {
         return Err(format!(
@@ -342,7 +346,7 @@ fn arg(raw: RawArg, at: impl Fn() -> String) -> Result<Arg, String> {
     })
 }
 
-fn conditions(raw: Option<RawConditions>, at: impl Fn() -> String) -> Result<Conditions, String> {
+fn conditions(raw: Option<RawConditions>, at: At<'_>) -> Result<Conditions, String> {
     let Some(raw) = raw else {
         return Ok(Conditions::default());
     };
