@@ -30,6 +30,19 @@ fmt:
 clean:
 	$(CARGO) clean
 
+# --- seccomp: fuzzing the profile parser --------------------------------------
+# Runs the fuzz target under fuzz/ for FUZZ_SECONDS (default 60), installing
+# a nightly toolchain and cargo-fuzz first when they are missing.
+FUZZ_SECONDS ?= 60
+
+.PHONY: fuzz
+fuzz:
+	rustup run nightly rustc --version >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal
+	command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
+	mkdir -p fuzz/corpus/profile
+	cd fuzz && $(CARGO) +nightly fuzz run profile corpus/profile seeds ../tests/fixtures -- \
+	  -dict=profile.dict -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024
+
 # ---- Static build, VM tests and Docker examples ----------------------------
 # The static musl binary users download, pidone as the real PID 1 of a Linux
 # kernel (qemu), and the docker/ examples run as written. Every target
