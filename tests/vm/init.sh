@@ -3,7 +3,8 @@
 # 0-2 on the console; it prepares the machine the way a container runtime
 # would, then execs pidone, so pidone is PID 1 of the kernel.
 #   /t/config       written by the harness: SCENARIO, CONTAINER, CGROUP_NAME,
-#                   REQUIRES, PIDONE_ARGS as the host read them
+#                   REQUIRES, PIDONE_ARGS, STOP_AFTER, STOP_SIGNAL as the
+#                   host read them
 #   /t/scenario.sh  the scenario file itself (variables and functions)
 #   /t/main         runs the scenario's guest_main function: a program for pidone
 export PATH=/sbin:/usr/sbin:/bin:/usr/bin HOME=/root
@@ -16,6 +17,11 @@ if [ "$1" != inside ]; then
 	mount -t tmpfs tmpfs /tmp
 	mount -t cgroup2 cgroup2 /sys/fs/cgroup
 	. /t/config
+	if [ -n "$STOP_AFTER" ]; then
+		# docker stop from outside: started here, in the root cgroup, so it
+		# never shares the container's cgroup with pidone.
+		(sleep "$STOP_AFTER"; kill -"${STOP_SIGNAL:-TERM}" 1) &
+	fi
 	if [ "$CONTAINER" = 1 ]; then
 		# Like a container: controllers delegated to our own cgroup, which
 		# is the root of our cgroup namespace and of the cgroup2 mount.

@@ -61,10 +61,12 @@ for file in "${scenarios[@]}"; do
   eval "$(
     PIDONE_ARGS= EXPECT_EXIT= EXPECT_SIGNAL= EXPECT_CONSOLE= EXPECT_NO_CONSOLE=
     CONTAINER=0 CGROUP_NAME=container REQUIRES= TIMEOUT=30 MEMORY=256 KERNEL_ARGS= FILES=
+    STOP_AFTER= STOP_SIGNAL=TERM
     VM_SIDE=host
     . "$file" || exit 1
     for v in PIDONE_ARGS EXPECT_EXIT EXPECT_SIGNAL EXPECT_CONSOLE EXPECT_NO_CONSOLE \
-             CONTAINER CGROUP_NAME REQUIRES TIMEOUT MEMORY KERNEL_ARGS FILES; do
+             CONTAINER CGROUP_NAME REQUIRES TIMEOUT MEMORY KERNEL_ARGS FILES \
+             STOP_AFTER STOP_SIGNAL; do
       printf '%s=%q\n' "$v" "${!v}"
     done
     declare -F host_check >/dev/null && echo 'HAS_HOST_CHECK=1' || echo 'HAS_HOST_CHECK=0'
@@ -80,7 +82,7 @@ for file in "${scenarios[@]}"; do
   # $'...' quoting, and plain '...').
   {
     printf 'VM_SIDE=guest\n'
-    for v in SCENARIO CONTAINER CGROUP_NAME REQUIRES PIDONE_ARGS; do
+    for v in SCENARIO CONTAINER CGROUP_NAME REQUIRES PIDONE_ARGS STOP_AFTER STOP_SIGNAL; do
       [[ $v == SCENARIO ]] && val=$name || val=${!v}
       printf "%s='%s'\n" "$v" "${val//\'/\'\\\'\'}"
     done
