@@ -19,7 +19,7 @@ LIBSECCOMP_LIB_PATH=$(scripts/libseccomp-musl.sh)
 export LIBSECCOMP_LIB_PATH LIBSECCOMP_LINK_TYPE=static
 export PKG_CONFIG_LIBDIR=$PWD/target/libseccomp-musl/no-pkgconfig PKG_CONFIG_PATH=
 mkdir -p "$PKG_CONFIG_LIBDIR"
-flags="-C relocation-model=static -C target-feature=+crt-static -C link-arg=-Wl,--no-eh-frame-hdr -C link-arg=-Wl,-z,noseparate-code"
+flags="-C relocation-model=static -C target-feature=+crt-static -C link-arg=-Wl,--no-eh-frame-hdr -C link-arg=-Wl,-z,noseparate-code --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src/="
 # panic=immediate-abort is a panic strategy on recent nightlies; older ones
 # spell it as a std feature.
 if CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="$flags -Zunstable-options -Cpanic=immediate-abort" \

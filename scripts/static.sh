@@ -14,7 +14,10 @@ rustup target list --installed 2>/dev/null | grep -qx "$target" || rustup target
 # -z noseparate-code (binutils' layout before 2.31) puts headers, code and
 # read-only data in one read+execute segment instead of three page-aligned
 # ones: 8 KiB less padding; writable data stays non-executable.
-export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C relocation-model=static -C target-feature=+crt-static -C link-arg=-Wl,--no-eh-frame-hdr -C link-arg=-Wl,-z,noseparate-code ${STATIC_RUSTFLAGS:-}"
+# The crates' paths are remapped so the binary does not depend on where the
+# registry lives (the same source gives the same bytes on any machine).
+registry=${CARGO_HOME:-$HOME/.cargo}/registry/src/
+export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C relocation-model=static -C target-feature=+crt-static -C link-arg=-Wl,--no-eh-frame-hdr -C link-arg=-Wl,-z,noseparate-code --remap-path-prefix=$registry= ${STATIC_RUSTFLAGS:-}"
 export CC_x86_64_unknown_linux_musl=musl-gcc
 # libseccomp, built for musl, linked statically; pkg-config must not find
 # the system's (glibc) libseccomp.pc.
