@@ -19,6 +19,7 @@ import re
 import shlex
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -98,6 +99,11 @@ def rootfs(name, spec, pidone, runas):
     for d in ("bin", "sbin", "usr/bin", "usr/sbin", "etc", "proc", "tmp", "app", "usr/local/bin"):
         os.makedirs(os.path.join(root, d), exist_ok=True)
     os.chmod(os.path.join(root, "tmp"), 0o1777)
+    # The device nodes every container runtime provides.
+    os.makedirs(os.path.join(root, "dev"), exist_ok=True)
+    for dev, minor in (("null", 3), ("zero", 5), ("full", 7), ("random", 8), ("urandom", 9)):
+        os.mknod(os.path.join(root, "dev", dev), 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+        os.chmod(os.path.join(root, "dev", dev), 0o666)
     shutil.copy(BUSYBOX, os.path.join(root, "bin/busybox"))
     applets = subprocess.run([BUSYBOX, "--list-full"], capture_output=True, text=True, check=True)
     for applet in applets.stdout.split():
@@ -117,6 +123,29 @@ def rootfs(name, spec, pidone, runas):
         else:
             shutil.copy(os.path.join(DOCKER, src), target)
     return root
+
+
+def builder(path):
+    """docker/Dockerfile: a build stage that runs `make static`, and a last
+    stage FROM scratch that holds /pidone and nothing else."""
+    stages = []
+    for line in open(path).read().replace("\\\n", " ").splitlines():
+        words = line.split()
+        if not words or words[0].startswith("#"):
+            continue
+        if words[0].upper() == "FROM":
+            stages.append({"from": words[1], "lines": []})
+        elif stages:
+            stages[-1]["lines"].append(line.strip())
+    if len(stages) < 2:
+        return "FAIL", "expected a build stage and a final stage"
+    last = stages[-1]
+    copies = [l for l in last["lines"] if l.upper().startswith(("COPY", "ADD", "RUN"))]
+    if last["from"] != "scratch" or len(copies) != 1 or not copies[0].endswith(" /pidone"):
+        return "FAIL", f"the last stage must be FROM scratch with one COPY to /pidone, not {last}"
+    if not any("make static" in l for st in stages[:-1] for l in st["lines"]):
+        return "FAIL", "no build stage runs `make static`"
+    return "PASS", "build stage runs make static; FROM scratch holds only /pidone"
 
 
 def cgroup2_delegated():
@@ -199,6 +228,10 @@ def main():
     cc = shutil.which("musl-gcc") or "cc"
     subprocess.run([cc, "-static", "-Os", "-s", "-o", runas, os.path.join(DOCKER, "runas.c")], check=True)
     passed = failed = skipped = 0
+    verdict, detail = builder(os.path.join(DOCKER, "Dockerfile"))
+    print(f"{verdict} Dockerfile: {detail}", flush=True)
+    passed += verdict == "PASS"
+    failed += verdict == "FAIL"
     for name, expect, status in EXAMPLES:
         if name == "kubernetes.yaml":
             spec = kubernetes(os.path.join(DOCKER, name))

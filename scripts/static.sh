@@ -40,4 +40,4 @@ case $desc in
 *) echo "static: $bin is not statically linked: $desc" >&2; exit 1 ;;
 esac
 if ldd "$bin" >/dev/null 2>&1; then echo "static: ldd thinks $bin is dynamic" >&2; exit 1; fi
-echo "static: $bin $(stat -c %s "$bin") bytes ($(( ($(stat -c %s "$bin") + 1023) / 1024 )) KiB)"
+echo "static: $bin $(stat -c %s "$bin") bytes ($(( ($(stat -c %s "$bin") + 1023) / 1024 )) KiB), sha256 $(sha256sum "$bin" | cut -c1-16)"
