@@ -59,13 +59,25 @@ impl Need {
         .collect()
     }
 
-    /// cgroups-rs's handle on the directory, to join or remove it.
-    fn controller(self, dir: &Path, v2: bool) -> Box<dyn Controller> {
+    /// Moves process `pid` into `dir`, through cgroups-rs.
+    fn join(self, dir: &Path, v2: bool, pid: &CgroupPid) -> cgroups_rs::error::Result<()> {
         let dir = dir.to_path_buf();
         match self {
-            Need::Memory => Box::new(MemController::new(dir, v2)),
-            Need::Pids => Box::new(PidController::new(dir, v2)),
-            Need::Cpu => Box::new(CpuController::new(dir, v2)),
+            Need::Memory => MemController::new(dir, v2).add_task_by_tgid(pid),
+            Need::Pids => PidController::new(dir, v2).add_task_by_tgid(pid),
+            Need::Cpu => CpuController::new(dir, v2).add_task_by_tgid(pid),
+        }
+    }
+
+    /// Removes `dir` (and any cgroup the program made below it), through
+    /// cgroups-rs, which retries while the kernel still counts the last
+    /// exited task.
+    fn remove(self, dir: &Path, v2: bool) -> cgroups_rs::error::Result<()> {
+        let dir = dir.to_path_buf();
+        match self {
+            Need::Memory => MemController::new(dir, v2).delete(),
+            Need::Pids => PidController::new(dir, v2).delete(),
+            Need::Cpu => CpuController::new(dir, v2).delete(),
         }
     }
 }
@@ -129,21 +141,19 @@ impl ChildCgroup {
     pub fn enter(&self) -> Result<(), ConfineError> {
         let me = CgroupPid::from(u64::from(std::process::id()));
         for (need, dir) in &self.made {
-            need.controller(dir, self.v2)
-                .add_task_by_tgid(&me)
-                .map_err(|e| {
-                    let io = std::error::Error::source(&e)
-                        .and_then(|s| s.downcast_ref::<io::Error>())
-                        .and_then(io::Error::raw_os_error)
-                        .map_or_else(
-                            || io::Error::other(e.to_string()),
-                            io::Error::from_raw_os_error,
-                        );
-                    explain(
-                        &format!("cannot move the program into {}", dir.display()),
-                        &io,
-                    )
-                })?;
+            need.join(dir, self.v2, &me).map_err(|e| {
+                let io = std::error::Error::source(&e)
+                    .and_then(|s| s.downcast_ref::<io::Error>())
+                    .and_then(io::Error::raw_os_error)
+                    .map_or_else(
+                        || io::Error::other(e.to_string()),
+                        io::Error::from_raw_os_error,
+                    );
+                explain(
+                    &format!("cannot move the program into {}", dir.display()),
+                    &io,
+                )
+            })?;
         }
         Ok(())
     }
@@ -196,7 +206,7 @@ impl ChildCgroup {
     pub fn remove(mut self) {
         self.notifier = None;
         for (need, dir) in self.made.iter().rev() {
-            match need.controller(dir, self.v2).delete() {
+            match need.remove(dir, self.v2) {
                 Ok(()) => log::debug!("removed cgroup {}", dir.display()),
                 Err(e) => log::warn!("cannot remove cgroup {}: {e}", dir.display()),
             }
