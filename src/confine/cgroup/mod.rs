@@ -237,6 +237,10 @@ fn explain(what: &str, e: &io::Error) -> ConfineError {
         Some(libc::EEXIST) => "; that cgroup is not pidone's: choose another name with --cgroup",
         Some(libc::EINVAL | libc::ERANGE) => "; the kernel refused the value",
         Some(libc::ENOENT) => "; the kernel does not offer it: is the controller enabled?",
+        Some(libc::EOPNOTSUPP) => {
+            "; the cgroup cannot hold processes (it is in a threaded subtree, or its parent \
+             holds processes and enabled cpu or pids for its children)"
+        }
         Some(libc::ENOSPC | libc::EAGAIN) => {
             "; the parent cgroup allows no more descendants (cgroup.max.descendants)"
         }

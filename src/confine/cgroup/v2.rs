@@ -59,6 +59,10 @@ fn names(needed: &[Need]) -> String {
         .join(", ")
 }
 
+fn holds_processes(dir: &Path) -> bool {
+    fs::read_to_string(dir.join("cgroup.procs")).map_or(true, |procs| !procs.trim().is_empty())
+}
+
 /// What pidone changed in its own cgroup to make the child's possible.
 pub struct Delegation {
     parent: PathBuf,
@@ -120,42 +124,44 @@ impl Delegation {
             .map(|c| format!("+{c}"))
             .collect::<Vec<_>>()
             .join(" ");
-        let enable_failed = |e: &std::io::Error| {
-            explain(
-                &format!("cannot write '{line}' to {}", subtree.display()),
-                e,
-            )
-        };
-        match fs::write(&subtree, &line) {
-            Ok(()) => {}
-            Err(e) if e.raw_os_error() == Some(libc::EBUSY) => {
-                let leaf = parent.join(leaf_name);
-                make_dir(&leaf)?;
-                this.leaf = Some(leaf.clone());
-                let procs = leaf.join("cgroup.procs");
-                if let Err(e) = fs::write(&procs, std::process::id().to_string()) {
-                    this.undo();
-                    return Err(explain(
-                        &format!("cannot move pidone into {}", leaf.display()),
-                        &e,
-                    ));
-                }
-                if let Err(e) = fs::write(&subtree, &line) {
-                    this.undo();
-                    return Err(if e.raw_os_error() == Some(libc::EBUSY) {
-                        ConfineError::new(format!(
-                            "cgroup: other processes share pidone's cgroup {}, so it cannot \
-                             delegate controllers (no internal processes); run pidone as the \
-                             container's init, or in a cgroup of its own",
-                            parent.display()
-                        ))
-                    } else {
-                        enable_failed(&e)
-                    });
-                }
+        // Below the root, a cgroup that holds processes may not enable
+        // controllers for its children (enabling only cpu or pids would
+        // even succeed, making it a thread root whose children cannot take
+        // a process at all). So pidone first moves itself into a leaf.
+        let is_root = !parent.join("cgroup.type").exists();
+        if !is_root && holds_processes(parent) {
+            let leaf = parent.join(leaf_name);
+            make_dir(&leaf)?;
+            this.leaf = Some(leaf.clone());
+            if let Err(e) = fs::write(leaf.join("cgroup.procs"), std::process::id().to_string()) {
+                this.undo();
+                return Err(explain(
+                    &format!("cannot move pidone into {}", leaf.display()),
+                    &e,
+                ));
             }
-            Err(e) => return Err(enable_failed(&e)),
+            log::debug!(
+                "moved pidone into {} (no internal processes)",
+                leaf.display()
+            );
+            if holds_processes(parent) {
+                this.undo();
+                return Err(ConfineError::new(format!(
+                    "cgroup: other processes share pidone's cgroup {}, so it cannot delegate \
+                     controllers to a child cgroup (no internal processes); run pidone as the \
+                     container's init, or in a cgroup of its own",
+                    parent.display()
+                )));
+            }
         }
+        if let Err(e) = fs::write(&subtree, &line) {
+            this.undo();
+            return Err(explain(
+                &format!("cannot write '{line}' to {}", subtree.display()),
+                &e,
+            ));
+        }
+        log::debug!("enabled {line} in {}", subtree.display());
         this.enabled = todo;
         Ok(this)
     }
@@ -179,8 +185,9 @@ impl Delegation {
             if let Err(e) = fs::write(&procs, std::process::id().to_string()) {
                 log::warn!("cannot move pidone back to {}: {e}", self.parent.display());
             }
-            if let Err(e) = fs::remove_dir(&leaf) {
-                log::warn!("cannot remove cgroup {}: {e}", leaf.display());
+            match fs::remove_dir(&leaf) {
+                Ok(()) => log::debug!("moved pidone back and removed {}", leaf.display()),
+                Err(e) => log::warn!("cannot remove cgroup {}: {e}", leaf.display()),
             }
         }
     }
