@@ -103,6 +103,15 @@ impl ChildCgroup {
                  crosses it",
             ));
         }
+        if let (Some(high), Some(max)) = (limits.memory_high, limits.memory_max) {
+            if high >= max {
+                log::warn!(
+                    "--memory-high {} is not below --memory-max {}: it will never be reached",
+                    oom::show_size(high),
+                    oom::show_size(max)
+                );
+            }
+        }
         let needed = Need::all(limits);
         let name = limits
             .name
