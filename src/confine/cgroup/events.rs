@@ -3,7 +3,7 @@
 //! v2 an inotify watch on `memory.events`, whose `high` counter the kernel
 //! bumps (and the file it notifies) whenever the cgroup is over memory.high.
 //!
-//! Both are plain nix/libc: cgroups-rs hands memory events to a thread of
+//! Both are plain libc: cgroups-rs hands memory events to a thread of
 //! its own, and pidone stays single-threaded (it forks, and its one loop
 //! must wait on the signalfd and this descriptor together).
 
