@@ -42,3 +42,25 @@ fuzz:
 	mkdir -p fuzz/corpus/profile
 	cd fuzz && $(CARGO) +nightly fuzz run profile corpus/profile seeds ../tests/fixtures -- \
 	  -dict=profile.dict -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024
+
+# ---- Static build, VM tests and Docker examples ----------------------------
+# The static musl binary users download, pidone as the real PID 1 of a Linux
+# kernel (qemu), and the docker/ examples run as written. Every target
+# installs what it needs itself (see scripts/need-apt.sh).
+STATIC_BIN := target/x86_64-unknown-linux-musl/release/pidone
+SCENARIO ?=
+
+.PHONY: static check-static vm-test vm-deps
+
+static:
+	scripts/static.sh
+
+check-static: static
+	scripts/check-static.sh $(STATIC_BIN)
+
+vm-deps:
+	scripts/need-apt.sh qemu-system-x86 busybox-static xz-utils file musl-tools python3
+
+# All scenarios one at a time, or one: make vm-test SCENARIO=exit-42
+vm-test: static vm-deps
+	PIDONE_BIN=$(STATIC_BIN) tests/vm/run.sh $(SCENARIO)
