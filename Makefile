@@ -50,7 +50,7 @@ fuzz:
 STATIC_BIN := target/x86_64-unknown-linux-musl/release/pidone
 SCENARIO ?=
 
-.PHONY: static static-min check-static vm-test vm-deps docker-check
+.PHONY: static static-min check-static vm-test vm-deps docker-check size-report
 
 static:
 	scripts/static.sh
@@ -73,3 +73,7 @@ docker-check: static
 # The smallest build: nightly, std rebuilt for size, panics abort at once.
 static-min:
 	scripts/static-min.sh
+
+# What the static binary's KiBs are made of, by crate and library.
+size-report:
+	scripts/size-report.py

@@ -27,7 +27,7 @@ export PKG_CONFIG_LIBDIR=$PWD/target/libseccomp-musl/no-pkgconfig PKG_CONFIG_PAT
 mkdir -p "$PKG_CONFIG_LIBDIR"
 cargo build --release --locked --target "$target" "$@"
 
-bin=target/$target/release/pidone
+bin=${CARGO_TARGET_DIR:-target}/$target/release/pidone
 # Unwind tables (~75 KiB, a tenth of the binary) serve only to unwind
 # through a panic or print its backtrace. With panic=abort nothing unwinds,
 # and a stripped static binary's backtrace has no frames to show anyway, so
