@@ -12,7 +12,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-cd "$root"
+cd "$root" || exit 2
 PIDONE_BIN=${PIDONE_BIN:-target/x86_64-unknown-linux-musl/release/pidone}
 VM_DIR=${VM_DIR:-target/vm}
 VM_VERBOSE=${VM_VERBOSE:-0}
@@ -59,10 +59,12 @@ for file in "${scenarios[@]}"; do
   # The scenario's settings, read in a subshell so scenarios cannot leak.
   # shellcheck disable=SC1090
   eval "$(
-    PIDONE_ARGS= EXPECT_EXIT= EXPECT_SIGNAL= EXPECT_CONSOLE= EXPECT_NO_CONSOLE=
-    CONTAINER=0 CGROUP_NAME=container REQUIRES= TIMEOUT=30 MEMORY=256 KERNEL_ARGS= FILES=
-    STOP_AFTER= STOP_SIGNAL=TERM
-    VM_SIDE=host
+    # shellcheck disable=SC2034 # read by the scenario and by the loop below
+    PIDONE_ARGS='' EXPECT_EXIT='' EXPECT_SIGNAL='' EXPECT_CONSOLE='' EXPECT_NO_CONSOLE=''
+    # shellcheck disable=SC2034
+    CONTAINER=0 CGROUP_NAME=container REQUIRES='' TIMEOUT=30 MEMORY=256 KERNEL_ARGS='' FILES=''
+    # shellcheck disable=SC2034
+    STOP_AFTER='' STOP_SIGNAL=TERM VM_SIDE=host
     . "$file" || exit 1
     for v in PIDONE_ARGS EXPECT_EXIT EXPECT_SIGNAL EXPECT_CONSOLE EXPECT_NO_CONSOLE \
              CONTAINER CGROUP_NAME REQUIRES TIMEOUT MEMORY KERNEL_ARGS FILES \
