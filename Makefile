@@ -50,7 +50,7 @@ fuzz:
 STATIC_BIN := target/x86_64-unknown-linux-musl/release/pidone
 SCENARIO ?=
 
-.PHONY: static static-min check-static vm-test vm-deps docker-check size-report
+.PHONY: static static-min check-static vm-test vm-selftest vm-deps docker-check size-report
 
 static:
 	scripts/static.sh
@@ -61,9 +61,15 @@ check-static: static
 vm-deps:
 	scripts/need-apt.sh qemu-system-x86 busybox-static xz-utils file musl-tools python3
 
-# All scenarios one at a time, or one: make vm-test SCENARIO=exit-42
+# All scenarios one at a time, or one: make vm-test SCENARIO=exit-42.
+# The whole run starts with the harness's own tests (it must fail what is
+# wrong: tests/vm/selftest/).
 vm-test: static vm-deps
+	$(if $(SCENARIO),,PIDONE_BIN=$(STATIC_BIN) tests/vm/run.sh --selftest)
 	PIDONE_BIN=$(STATIC_BIN) tests/vm/run.sh $(SCENARIO)
+
+vm-selftest: static vm-deps
+	PIDONE_BIN=$(STATIC_BIN) tests/vm/run.sh --selftest
 
 # Every example in docker/ run as written, pidone as PID 1 of a PID namespace.
 docker-check: static

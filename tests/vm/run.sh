@@ -4,6 +4,9 @@
 # from the kernel's "Attempted to kill init!" line) and the console.
 #
 #   tests/vm/run.sh [SCENARIO...]      default: every tests/vm/scenarios/*.sh
+#   tests/vm/run.sh --selftest         the harness's own tests: every
+#       tests/vm/selftest/*.sh must FAIL, for the reason its SELFTEST_REASON
+#       (an extended regex) names; then each counts as passed
 #
 # PIDONE_BIN  the static binary to test (default: the musl release build)
 # VM_DIR      cache for the kernel, the base initramfs and the logs (target/vm)
@@ -27,14 +30,21 @@ mkdir -p "$VM_DIR"
 "$here/fetch-kernel.sh" "$VM_DIR/vmlinux" || die "cannot fetch the kernel"
 "$here/mkbase.sh" "$VM_DIR" || die "cannot build the base initramfs"
 
+selftest=0
+if [[ ${1:-} == --selftest ]]; then
+  selftest=1
+  shift
+fi
+dir=scenarios
+((selftest)) && dir=selftest
 scenarios=()
 if (($# == 0)); then
-  scenarios=("$here"/scenarios/*.sh)
+  scenarios=("$here/$dir"/*.sh)
 else
   for s in "$@"; do
     if [[ -f $s ]]; then scenarios+=("$s")
-    elif [[ -f $here/scenarios/$s.sh ]]; then scenarios+=("$here/scenarios/$s.sh")
-    else die "no scenario $s (looked in tests/vm/scenarios/)"
+    elif [[ -f $here/$dir/$s.sh ]]; then scenarios+=("$here/$dir/$s.sh")
+    else die "no scenario $s (looked in tests/vm/$dir/)"
     fi
   done
 fi
@@ -64,11 +74,11 @@ for file in "${scenarios[@]}"; do
     # shellcheck disable=SC2034
     CONTAINER=0 CGROUP_NAME=container REQUIRES='' TIMEOUT=30 MEMORY=256 KERNEL_ARGS='' FILES=''
     # shellcheck disable=SC2034
-    STOP_AFTER='' STOP_SIGNAL=TERM VM_SIDE=host
+    STOP_AFTER='' STOP_SIGNAL=TERM VM_SIDE=host SELFTEST_REASON=''
     . "$file" || exit 1
     for v in PIDONE_ARGS EXPECT_EXIT EXPECT_SIGNAL EXPECT_CONSOLE EXPECT_NO_CONSOLE \
              CONTAINER CGROUP_NAME REQUIRES TIMEOUT MEMORY KERNEL_ARGS FILES \
-             STOP_AFTER STOP_SIGNAL; do
+             STOP_AFTER STOP_SIGNAL SELFTEST_REASON; do
       printf '%s=%q\n' "$v" "${!v}"
     done
     declare -F host_check >/dev/null && echo 'HAS_HOST_CHECK=1' || echo 'HAS_HOST_CHECK=0'
@@ -154,6 +164,19 @@ for file in "${scenarios[@]}"; do
     if ! out=$( . "$file"; host_check "$log" 2>&1 ); then why="host_check: ${out:-failed}"; fi
   fi
 
+  if ((selftest)); then
+    # The harness must have failed this scenario, for the stated reason.
+    if [[ -z $why ]]; then
+      why="the harness passed a scenario that must fail ($SELFTEST_REASON)"
+    elif [[ $why =~ $SELFTEST_REASON ]]; then
+      echo "PASS selftest $name (${secs}s): failed as it must: $why"
+      passed=$((passed + 1))
+      continue
+    else
+      why="failed for another reason than /$SELFTEST_REASON/: $why"
+    fi
+  fi
+
   if [[ -z $why ]]; then
     echo "PASS $name (${secs}s)"
     passed=$((passed + 1))
@@ -168,5 +191,7 @@ for file in "${scenarios[@]}"; do
 done
 
 ((failed == 0)) || echo "failed: ${failures[*]}"
-echo "vm-test: $passed passed, $failed failed, $skipped skipped"
+label=vm-test
+((selftest)) && label=vm-selftest
+echo "$label: $passed passed, $failed failed, $skipped skipped"
 ((failed == 0))
