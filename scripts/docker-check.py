@@ -148,6 +148,28 @@ def builder(path):
     return "PASS", "build stage runs make static; FROM scratch holds only /pidone"
 
 
+def seconds(text):
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(ms|s|m)?", text)
+    if not m:
+        return None
+    scale = {"ms": 0.001, "s": 1, "m": 60, None: 1}[m.group(2)]
+    return float(m.group(1)) * scale
+
+
+def kill_after_problem(path, argv):
+    """--kill-after must end the app before the kubelet's own SIGKILL at
+    terminationGracePeriodSeconds, or pidone never reports the ending."""
+    grace = re.search(r"terminationGracePeriodSeconds:\s*(\d+)", open(path).read())
+    if "--kill-after" not in argv:
+        return None
+    kill_after = seconds(argv[argv.index("--kill-after") + 1])
+    if grace is None or kill_after is None:
+        return "cannot read terminationGracePeriodSeconds or --kill-after"
+    if kill_after >= int(grace.group(1)):
+        return f"--kill-after {kill_after:g}s is not below terminationGracePeriodSeconds {grace.group(1)}"
+    return None
+
+
 def cgroup2_delegated():
     """True when this process's cgroup is on a cgroup v2 with controllers."""
     try:
@@ -235,6 +257,11 @@ def main():
     for name, expect, status in EXAMPLES:
         if name == "kubernetes.yaml":
             spec = kubernetes(os.path.join(DOCKER, name))
+            problem = kill_after_problem(os.path.join(DOCKER, name), spec["entrypoint"] + spec["cmd"])
+            if problem:
+                print(f"FAIL {name}: {problem}", flush=True)
+                failed += 1
+                continue
             # The image the Pod names: the Alpine example's.
             spec["copy"] = dockerfile(os.path.join(DOCKER, "alpine.Dockerfile"))["copy"]
         elif name == "docker --init":
