@@ -122,6 +122,8 @@ for file in "${scenarios[@]}"; do
   start=${EPOCHREALTIME/./}
   boot "$run_dir/initrd" "$log" "$TIMEOUT" "$MEMORY"
   rc=$?
+  # Only the console is worth keeping (the initrd is rebuilt every run).
+  rm -f "$run_dir/initrd" "$run_dir/test.cpio"
   tenths=$(((${EPOCHREALTIME/./} - start) / 100000))
   secs=$((tenths / 10)).$((tenths % 10))
 
