@@ -15,8 +15,10 @@ VERSION=2.5.4
 # that same file).
 SHA256=d82902400405cf0068574ef3dc1fe5f5926207543ba1ae6f8e7a1576351dcbdb
 top=$PWD/target/libseccomp-musl
-out=$top/$VERSION
-key=$(cat "$0" | sha256sum | cut -c1-16)
+key=$(sha256sum <"$0" | cut -c1-16)
+# The key is in the path: a rebuilt library comes with a new
+# LIBSECCOMP_LIB_PATH, which makes cargo relink.
+out=$top/$VERSION-$key
 if [[ -s $out/static/libseccomp.a && $(cat "$out/key" 2>/dev/null) == "$key" ]]; then
   echo "$out/static"
   exit 0
@@ -79,5 +81,7 @@ cp "$top/build/prefix/include/"*.h "$out/include/"
 echo "$srcver" >"$out/source-version"
 echo "$key" >"$out/key"
 rm -rf "$top/build" "$apt"
+# Builds made by earlier versions of this script.
+find "$top" -mindepth 1 -maxdepth 1 -name "$VERSION-*" ! -name "$VERSION-$key" -exec rm -rf {} +
 log "$out/static/libseccomp.a ($(stat -c %s "$out/static/libseccomp.a") bytes, Debian $srcver)"
 echo "$out/static"
