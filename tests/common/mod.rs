@@ -86,7 +86,9 @@ pub struct Live {
 
 impl Live {
     pub fn start(mut cmd: Command) -> Live {
-        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn");
         let (tx, lines) = mpsc::channel();
         let out = child.stdout.take().expect("stdout");
@@ -104,7 +106,12 @@ impl Live {
             let _ = err.read_to_string(&mut s);
             let _ = etx.send(s);
         });
-        Live { child, lines, stderr, seen: Vec::new() }
+        Live {
+            child,
+            lines,
+            stderr,
+            seen: Vec::new(),
+        }
     }
 
     /// The pid of the process started (pidone itself, or unshare).
@@ -184,9 +191,18 @@ impl Live {
             }
             stdout.push_str(&line);
         }
-        let stderr = self.stderr.recv_timeout(Duration::from_secs(5)).unwrap_or_default();
-        let code = status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
-        Outcome { code, stdout, stderr }
+        let stderr = self
+            .stderr
+            .recv_timeout(Duration::from_secs(5))
+            .unwrap_or_default();
+        let code = status
+            .code()
+            .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
+        Outcome {
+            code,
+            stdout,
+            stderr,
+        }
     }
 }
 
