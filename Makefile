@@ -29,3 +29,32 @@ fmt:
 
 clean:
 	$(CARGO) clean
+
+# --- Benchmarks (bench/README.md) --------------------------------------------
+# The static binary under test. `make static` builds the same path; set
+# BENCH_BUILD to `$(MAKE) static` once that target exists.
+PIDONE_STATIC ?= target/x86_64-unknown-linux-musl/release/pidone
+BENCH_BUILD ?= $(CARGO) build --release --target x86_64-unknown-linux-musl
+BENCH_PEERS := tini dumb-init catatonit
+
+.PHONY: bench bench-quick bench-peers bench-pidone
+
+# The peers from Debian's packages, and a C compiler for bench/src; apt runs
+# only when something is missing.
+bench-peers:
+	@if ! dpkg -s $(BENCH_PEERS) >/dev/null 2>&1 || ! command -v cc >/dev/null; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(BENCH_PEERS) gcc libc6-dev; \
+	fi
+
+bench-pidone:
+	rustup target list --installed 2>/dev/null | grep -q x86_64-unknown-linux-musl || \
+	  rustup target add x86_64-unknown-linux-musl
+	$(BENCH_BUILD)
+
+# Full run (~5 minutes): bench/results.md, bench/results.json, bench/chart.svg.
+bench: bench-peers bench-pidone
+	python3 bench/run.py --pidone $(PIDONE_STATIC)
+
+# Smoke run (under a minute) into bench/quick/; CI runs this and never judges the numbers.
+bench-quick: bench-peers bench-pidone
+	python3 bench/run.py --quick --pidone $(PIDONE_STATIC)

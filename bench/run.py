@@ -51,11 +51,11 @@ GOALS = [
     ("binary_kib", "binary size, static (KiB)", "<=", 691),
 ]
 
-FULL = dict(warmup=5, startup_rounds=300, latency_rounds=10, latency_signals=500,
-            storm_rounds=3, storm_signals=100_000, reap_rounds=4, reap_orphans=5000,
+FULL = dict(warmup=10, startup_rounds=1000, latency_rounds=10, latency_signals=1000,
+            storm_rounds=5, storm_signals=100_000, reap_rounds=6, reap_orphans=5000,
             idle_seconds=60)
-QUICK = dict(warmup=2, startup_rounds=30, latency_rounds=2, latency_signals=200,
-             storm_rounds=1, storm_signals=100_000, reap_rounds=1, reap_orphans=1000,
+QUICK = dict(warmup=3, startup_rounds=100, latency_rounds=3, latency_signals=300,
+             storm_rounds=1, storm_signals=100_000, reap_rounds=2, reap_orphans=1000,
              idle_seconds=5)
 
 
