@@ -52,10 +52,10 @@ GOALS = [
 ]
 
 FULL = dict(warmup=10, startup_rounds=1000, latency_rounds=10, latency_signals=1000,
-            storm_rounds=5, storm_signals=100_000, reap_rounds=6, reap_orphans=5000,
+            storm_rounds=5, storm_signals=100_000, reap_rounds=100, reap_orphans=300,
             idle_seconds=60)
 QUICK = dict(warmup=3, startup_rounds=100, latency_rounds=3, latency_signals=300,
-             storm_rounds=1, storm_signals=100_000, reap_rounds=2, reap_orphans=1000,
+             storm_rounds=1, storm_signals=100_000, reap_rounds=10, reap_orphans=200,
              idle_seconds=5)
 
 
@@ -187,11 +187,15 @@ def startup(tools, inits, variants, p):
 def latency(tools, inits, p):
     samples = {i["name"]: [] for i in inits}
     for _ in range(p["latency_rounds"]):
-        for i in inits:
-            res = benchrun(tools, "latency", p["latency_signals"],
-                           *cmd(i, tools["benchchild"], "recv"))
-            lines = res.stdout.splitlines()
-            samples[i["name"]].extend(int(x) for x in lines[0].split()[1:])
+        # All inits at once, taking turns signal by signal (benchrun rotates
+        # who goes first), a fresh set of processes each round.
+        res = benchrun(tools, "latency", p["latency_signals"],
+                       *join_cmds(cmd(i, tools["benchchild"], "recv") for i in inits))
+        for i, line in zip(inits, res.stdout.splitlines()):
+            fields = line.split()
+            if fields[1] != "143":
+                raise RuntimeError(f"{i['name']} exited {fields[1]} after the latency run, not 143")
+            samples[i["name"]].extend(int(x) for x in fields[2:])
     return {name: {"median_us": statistics.median(s) / 1e3,
                    "p99_us": percentile(s, 0.99) / 1e3,
                    "signals": len(s)} for name, s in samples.items()}
@@ -225,22 +229,19 @@ def storm(tools, inits, p):
 # --- 4: zombie reaping ---------------------------------------------------
 
 def reaping(tools, inits, p):
-    n = p["reap_orphans"]
-    runs = {i["name"]: [] for i in inits}
-    for _ in range(p["reap_rounds"]):
-        for i in inits:
-            res = benchrun(tools, "reap", n, *cmd(i, tools["benchchild"], "orphans", n))
-            runs[i["name"]].append(kv(res.stdout.strip()))
+    n, batches = p["reap_orphans"], p["reap_rounds"]
+    res = benchrun(tools, "reap", batches,
+                   *join_cmds(cmd(i, tools["benchchild"], "orphans", n) for i in inits))
     out = {}
-    for name, rs in runs.items():
-        out[name] = {
-            "orphans": n,
-            "orphans_per_s": statistics.median(r["created"] / (r["elapsed_ns"] / 1e9) for r in rs),
-            "init_cpu_us_per_orphan": statistics.median(r["init_cpu_ns"] / r["created"] / 1e3
-                                                        for r in rs),
-            "left": max(r["left"] for r in rs),
-            "ok": all(r["status"] == 0 and r["left"] == 0 and r["created"] == n for r in rs),
-            "rounds": len(rs),
+    for i, line in zip(inits, res.stdout.splitlines()):
+        r = kv(line)
+        out[i["name"]] = {
+            "orphans": r["created"],
+            "orphans_per_s": r["created"] / (r["elapsed_ns"] / 1e9),
+            "init_cpu_us_per_orphan": r["init_cpu_ns"] / r["created"] / 1e3,
+            "left": r["left"],
+            "ok": r["status"] == 0 and r["left"] == 0 and r["created"] == n * batches,
+            "batches": batches,
         }
     return out
 
@@ -416,7 +417,7 @@ def main():
     res["latency"] = latency(tools, inits, p)
     log(f"3/5 signal storm, {p['storm_rounds']} x {p['storm_signals']} SIGUSR1 then TERM")
     res["storm"] = storm(tools, inits, p)
-    log(f"4/5 reaping, {p['reap_rounds']} x {p['reap_orphans']} orphans")
+    log(f"4/5 reaping, {p['reap_rounds']} batches of {p['reap_orphans']} orphans each")
     res["reaping"] = reaping(tools, inits, p)
     log(f"5/5 idle cost and memory, {p['idle_seconds']} s, all inits at once")
     res["idle"] = idle_and_memory(tools, inits, p)

@@ -3,8 +3,9 @@
  *   benchchild recv       block SIGUSR1, say 'R', then write the CLOCK_MONOTONIC
  *                         time (8 bytes) at which each SIGUSR1 arrives
  *   benchchild storm      count SIGUSR1; on SIGTERM print "T<count>" and exit 0
- *   benchchild orphans N  make N orphans as fast as it can (double fork), then
- *                         wait until the init has reaped every one of them
+ *   benchchild orphans N  on each 'G' from stdin, make N orphans as fast as it
+ *                         can (double fork), then wait until the init has reaped
+ *                         every one of them and say how long it took
  *   benchchild idle       sleep until a signal ends it
  */
 #define _GNU_SOURCE
@@ -104,18 +105,10 @@ static long others_alive(void)
 	return n;
 }
 
-static int orphans_mode(long count)
+/* One batch: COUNT orphans, then wait (at most 10 s) until the init has
+ * reaped them all. Answers "created elapsed_ns left". */
+static void orphan_batch(long count)
 {
-	/* A /proc of this PID namespace, in a mount namespace of our own. */
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
-		perror("benchchild: private /proc");
-		return 3;
-	}
-	char c;
-	put("R", 1);
-	if (read(0, &c, 1) != 1)
-		return 3;
 	int64_t t0 = now_ns();
 	long created = 0;
 	for (; created < count; created++) {
@@ -135,7 +128,7 @@ static int orphans_mode(long count)
 	long left = others_alive();
 	int64_t give_up = now_ns() + 10LL * 1000000000;
 	while (left > 0 && now_ns() < give_up) {
-		struct timespec pause_ts = {0, 100000};
+		struct timespec pause_ts = {0, 50000};
 		nanosleep(&pause_ts, NULL);
 		left = others_alive();
 	}
@@ -143,8 +136,20 @@ static int orphans_mode(long count)
 	char buf[96];
 	int n = snprintf(buf, sizeof buf, "%ld %lld %ld\n", created, (long long)(t1 - t0), left);
 	put(buf, (size_t)n);
-	if (read(0, &c, 1) != 1)
-		return 0;
+}
+
+static int orphans_mode(long count)
+{
+	/* A /proc of this PID namespace, in a mount namespace of our own. */
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+		perror("benchchild: private /proc");
+		return 3;
+	}
+	put("R", 1);
+	char c;
+	while (read(0, &c, 1) == 1 && c == 'G')
+		orphan_batch(count);
 	return 0;
 }
 

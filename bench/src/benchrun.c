@@ -8,9 +8,9 @@
  * /proc/PID/schedstat while it is a zombie (waitid WNOWAIT), in ns.
  *
  *   benchrun startup ROUNDS CMD [:: CMD]...   one line per run: i wall_ns cpu_ns status
- *   benchrun latency N CMD                    "lat" N latencies in ns, then "status"
+ *   benchrun latency N CMD [:: CMD]...        per command: "lat" status, N latencies in ns
  *   benchrun storm N CMD                      one key=value line
- *   benchrun reap N CMD                       one key=value line
+ *   benchrun reap BATCHES CMD [:: CMD]...     per command, one key=value line
  *   benchrun hold CMD [:: CMD]...             prints the pids, waits for EOF on stdin
  */
 #define _GNU_SOURCE
@@ -171,35 +171,52 @@ static int cmd_startup(int rounds, char **argv)
 	return 0;
 }
 
-/* The child (benchchild recv) writes 'R' once ready, then the
- * CLOCK_MONOTONIC time at which each SIGUSR1 reached it. */
+/* Every command's child (benchchild recv) writes 'R' once ready, then the
+ * CLOCK_MONOTONIC time at which each SIGUSR1 reached it. All the inits run
+ * at once and take turns signal by signal (A B C A B C ...), so a burst of
+ * noise on a shared machine lands on all of them, not on one init's round. */
 static int cmd_latency(int count, char **argv)
 {
-	int out[2];
-	if (pipe2(out, O_CLOEXEC) < 0)
-		die("pipe");
-	pid_t pid = spawn_pid1(argv, -1, out[1], out[0], -1);
-	close(out[1]);
-	char ready;
-	read_full(out[0], &ready, 1);
-	int64_t *lat = malloc(sizeof(int64_t) * (size_t)count);
-	if (!lat)
-		die("malloc");
-	for (int i = 0; i < count; i++) {
-		int64_t arrived;
-		int64_t sent = now_ns();
-		if (kill(pid, SIGUSR1) < 0)
-			die("kill");
-		read_full(out[0], &arrived, sizeof arrived);
-		lat[i] = arrived - sent;
+	char **cmds[MAX_CMDS];
+	int n = split_cmds(argv, cmds);
+	pid_t pids[MAX_CMDS];
+	int fds[MAX_CMDS];
+	int64_t *lat[MAX_CMDS];
+	for (int c = 0; c < n; c++) {
+		int out[2];
+		if (pipe2(out, O_CLOEXEC) < 0)
+			die("pipe");
+		pids[c] = spawn_pid1(cmds[c], -1, out[1], out[0], -1);
+		close(out[1]);
+		fds[c] = out[0];
+		lat[c] = malloc(sizeof(int64_t) * (size_t)count);
+		if (!lat[c])
+			die("malloc");
 	}
-	kill(pid, SIGTERM);
-	struct rusage ru;
-	int status = wait_rusage(pid, &ru);
-	printf("lat");
-	for (int i = 0; i < count; i++)
-		printf(" %lld", (long long)lat[i]);
-	printf("\nstatus %d\n", exit_code(status));
+	for (int c = 0; c < n; c++) {
+		char ready;
+		read_full(fds[c], &ready, 1);
+	}
+	for (int i = 0; i < count; i++) {
+		for (int k = 0; k < n; k++) {
+			int c = (i + k) % n; /* who goes first rotates too */
+			int64_t arrived;
+			int64_t sent = now_ns();
+			if (kill(pids[c], SIGUSR1) < 0)
+				die("kill");
+			read_full(fds[c], &arrived, sizeof arrived);
+			lat[c][i] = arrived - sent;
+		}
+	}
+	for (int c = 0; c < n; c++) {
+		kill(pids[c], SIGTERM);
+		struct rusage ru;
+		int status = wait_rusage(pids[c], &ru);
+		printf("lat %d", exit_code(status));
+		for (int i = 0; i < count; i++)
+			printf(" %lld", (long long)lat[c][i]);
+		printf("\n");
+	}
 	return 0;
 }
 
@@ -239,42 +256,70 @@ static int cmd_storm(int count, char **argv)
 	return 0;
 }
 
-/* The child (benchchild orphans N) says 'R', waits for our 'G', makes N
- * orphans, waits until its PID namespace holds nobody but PID 1 and itself,
- * prints "created elapsed_ns left", then waits for our 'Q' to exit. The
- * init's own CPU is read in between, while both are alive. */
-static int cmd_reap(int count, char **argv)
+/* Every command's child (benchchild orphans N) says 'R', then on each 'G'
+ * makes N orphans, waits until its PID namespace holds nobody but PID 1
+ * and itself, and answers "created elapsed_ns left"; 'Q' ends it. The inits
+ * run at once and take turns batch by batch, so noise lands on all alike.
+ * Each init's own CPU (schedstat) is read before the first batch and after
+ * the last, while it is alive. */
+static int cmd_reap(int batches, char **argv)
 {
-	int in[2], out[2];
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0)
-		die("pipe");
-	(void)count;
-	pid_t pid = spawn_pid1(argv, in[0], out[1], in[1], out[0]);
-	close(in[0]);
-	close(out[1]);
-	char c;
-	read_full(out[0], &c, 1);
-	int64_t cpu0 = own_cpu_ns(pid);
-	if (write(in[1], "G", 1) != 1)
-		die("write");
-	char line[256];
-	size_t len = 0;
-	while (len < sizeof line - 1) {
-		read_full(out[0], line + len, 1);
-		if (line[len++] == '\n')
-			break;
+	char **cmds[MAX_CMDS];
+	int n = split_cmds(argv, cmds);
+	pid_t pids[MAX_CMDS];
+	int to[MAX_CMDS], from[MAX_CMDS];
+	long created[MAX_CMDS] = {0}, left[MAX_CMDS] = {0};
+	long long elapsed[MAX_CMDS] = {0};
+	int64_t cpu0[MAX_CMDS], cpu1[MAX_CMDS];
+	for (int c = 0; c < n; c++) {
+		int in[2], out[2];
+		if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0)
+			die("pipe");
+		pids[c] = spawn_pid1(cmds[c], in[0], out[1], in[1], out[0]);
+		close(in[0]);
+		close(out[1]);
+		to[c] = in[1];
+		from[c] = out[0];
 	}
-	line[len] = 0;
-	int64_t cpu1 = own_cpu_ns(pid);
-	if (write(in[1], "Q", 1) != 1)
-		die("write");
-	struct rusage ru;
-	int status = wait_rusage(pid, &ru);
-	long created = 0, left = -1;
-	long long elapsed = 0;
-	sscanf(line, "%ld %lld %ld", &created, &elapsed, &left);
-	printf("status=%d created=%ld elapsed_ns=%lld left=%ld init_cpu_ns=%lld\n",
-	       exit_code(status), created, elapsed, left, (long long)(cpu1 - cpu0));
+	for (int c = 0; c < n; c++) {
+		char ready;
+		read_full(from[c], &ready, 1);
+		cpu0[c] = own_cpu_ns(pids[c]);
+	}
+	for (int b = 0; b < batches; b++) {
+		for (int k = 0; k < n; k++) {
+			int c = (b + k) % n;
+			if (write(to[c], "G", 1) != 1)
+				die("write");
+			char line[128];
+			size_t len = 0;
+			while (len < sizeof line - 1) {
+				read_full(from[c], line + len, 1);
+				if (line[len++] == '\n')
+					break;
+			}
+			line[len] = 0;
+			long made = 0, still = -1;
+			long long ns = 0;
+			sscanf(line, "%ld %lld %ld", &made, &ns, &still);
+			created[c] += made;
+			elapsed[c] += ns;
+			if (still != 0 && left[c] >= 0)
+				left[c] = still < 0 ? -1 : left[c] + still;
+		}
+	}
+	for (int c = 0; c < n; c++) {
+		cpu1[c] = own_cpu_ns(pids[c]);
+		if (write(to[c], "Q", 1) != 1)
+			die("write");
+	}
+	for (int c = 0; c < n; c++) {
+		struct rusage ru;
+		int status = wait_rusage(pids[c], &ru);
+		printf("status=%d created=%ld elapsed_ns=%lld left=%ld init_cpu_ns=%lld\n",
+		       exit_code(status), created[c], elapsed[c], left[c],
+		       (long long)(cpu1[c] - cpu0[c]));
+	}
 	return 0;
 }
 
