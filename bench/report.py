@@ -191,3 +191,37 @@ def chart_svg(res):
                        f'stroke="#c92a2a" stroke-width="2.5"/>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def readme_section(res):
+    """The "Benchmarks" section of the top-level README, from one full run."""
+    m = res["machine"]
+    met = sum(g["met"] for g in res["goals"])
+    return f"""## Benchmarks
+
+`make bench` measures pidone's static binary against the inits people use —
+Tini (`tini-static`, what `docker run --init` ships, and `tini`), dumb-init
+and catatonit, from Debian's packages — side by side in one run, each as
+PID 1 of its own PID namespace, taking turns so that a noisy machine hits
+them all alike. Figures are medians; the ratio in brackets is to
+`tini-static` measured in the same run (lower is better, except orphans/s).
+`make bench-quick` is the under-a-minute smoke run CI does. What each
+metric means, and what the profiles showed: [bench/README.md](bench/README.md);
+the latest run in full: [bench/results.md](bench/results.md).
+
+Latest run: {res['date']}, Linux {m['kernel']}, {m['cpus']} shared CPUs
+(load {m['loadavg'][0]:.1f}), {res['versions']['pidone']}; pidone met
+{met} of its {len(res['goals'])} goals.
+
+![pidone and its peers, as ratios to Tini](bench/chart.svg)
+
+{summary_table(res)}
+{goals_table(res)}"""
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    with open(sys.argv[1] if len(sys.argv) > 1 else "bench/results.json") as f:
+        print(readme_section(json.load(f)), end="")
