@@ -197,9 +197,25 @@ static int cmd_latency(int count, char **argv)
 		char ready;
 		read_full(fds[c], &ready, 1);
 	}
+	/* A fresh random order for every signal: with a fixed cycle each init
+	 * would always follow the same one, whose aftermath (a CPU still awake
+	 * or not) would then favour or handicap it. */
+	uint32_t seed = 2463534242u;
+	int order[MAX_CMDS];
+	for (int c = 0; c < n; c++)
+		order[c] = c;
 	for (int i = 0; i < count; i++) {
+		for (int k = n - 1; k > 0; k--) {
+			seed ^= seed << 13;
+			seed ^= seed >> 17;
+			seed ^= seed << 5;
+			int j = (int)(seed % (uint32_t)(k + 1));
+			int t = order[k];
+			order[k] = order[j];
+			order[j] = t;
+		}
 		for (int k = 0; k < n; k++) {
-			int c = (i + k) % n; /* who goes first rotates too */
+			int c = order[k];
 			int64_t arrived;
 			int64_t sent = now_ns();
 			if (kill(pids[c], SIGUSR1) < 0)
