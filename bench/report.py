@@ -216,7 +216,10 @@ Latest run: {res['date']}, Linux {m['kernel']}, {m['cpus']} shared CPUs
 ![pidone and its peers, as ratios to Tini](bench/chart.svg)
 
 {summary_table(res)}
-{goals_table(res)}"""
+{goals_table(res)}
+Where a goal is missed, [bench/README.md](bench/README.md) ("What the
+profiles showed") says where the time or memory goes.
+"""
 
 
 if __name__ == "__main__":
