@@ -18,7 +18,7 @@ demo: build
 
 # The whole test suite: unit tests, then the binary as PID 1 (needs root).
 test: lint
-	$(CARGO) test -- --test-threads=2
+	$(CARGO) test -- --test-threads=2 --nocapture
 
 lint:
 	$(CARGO) fmt --check
@@ -30,11 +30,47 @@ fmt:
 clean:
 	$(CARGO) clean
 
+# --- seccomp: fuzzing the profile parser --------------------------------------
+# Runs the fuzz target under fuzz/ for FUZZ_SECONDS (default 60), installing
+# a nightly toolchain and cargo-fuzz first when they are missing.
+FUZZ_SECONDS ?= 60
+
+.PHONY: fuzz
+fuzz:
+	rustup run nightly rustc --version >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal
+	command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
+	mkdir -p fuzz/corpus/profile
+	cd fuzz && $(CARGO) +nightly fuzz run profile corpus/profile seeds ../tests/fixtures -- \
+	  -dict=profile.dict -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024
+
+# ---- Static build, VM tests and Docker examples ----------------------------
+# The static musl binary users download, pidone as the real PID 1 of a Linux
+# kernel (qemu), and the docker/ examples run as written. Every target
+# installs what it needs itself (see scripts/need-apt.sh).
+STATIC_BIN := target/x86_64-unknown-linux-musl/release/pidone
+SCENARIO ?=
+
+.PHONY: static check-static vm-test vm-deps
+
+static:
+	scripts/static.sh
+
+check-static: static
+	scripts/check-static.sh $(STATIC_BIN)
+
+vm-deps:
+	scripts/need-apt.sh qemu-system-x86 busybox-static xz-utils file musl-tools python3
+
+# All scenarios one at a time, or one: make vm-test SCENARIO=exit-42
+vm-test: static vm-deps
+	PIDONE_BIN=$(STATIC_BIN) tests/vm/run.sh $(SCENARIO)
+
 # --- Benchmarks (bench/README.md) --------------------------------------------
-# The static binary under test. `make static` builds the same path; set
-# BENCH_BUILD to `$(MAKE) static` once that target exists.
-PIDONE_STATIC ?= target/x86_64-unknown-linux-musl/release/pidone
-BENCH_BUILD ?= $(CARGO) build --release --target x86_64-unknown-linux-musl
+# The static binary under test is what `make static` builds; BENCH_BUILD says
+# how to build it (e.g. `$(CARGO) build --release --target
+# x86_64-unknown-linux-musl` for a quick look without libseccomp).
+PIDONE_STATIC ?= $(STATIC_BIN)
+BENCH_BUILD ?= $(MAKE) static
 BENCH_PEERS := tini dumb-init catatonit
 
 .PHONY: bench bench-quick bench-peers bench-pidone
@@ -47,8 +83,6 @@ bench-peers:
 	fi
 
 bench-pidone:
-	rustup target list --installed 2>/dev/null | grep -q x86_64-unknown-linux-musl || \
-	  rustup target add x86_64-unknown-linux-musl
 	$(BENCH_BUILD)
 
 # Full run (~5 minutes): bench/results.md, bench/results.json, bench/chart.svg.

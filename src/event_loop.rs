@@ -8,7 +8,7 @@
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::cli::Config;
 use crate::confine::cgroup::ChildCgroup;
@@ -31,8 +31,12 @@ pub struct Supervisor {
     warn_on_reap: bool,
     remap_exit: Vec<u8>,
     reaped_others: usize,
+    last_pressure_signal: Option<Instant>,
     finished: bool,
 }
+
+/// At most one `--on-memory-pressure` signal per this interval.
+const PRESSURE_SIGNAL_INTERVAL: Duration = Duration::from_secs(1);
 
 impl Supervisor {
     pub fn new(
@@ -53,6 +57,7 @@ impl Supervisor {
             warn_on_reap: cfg.warn_on_reap,
             remap_exit: cfg.remap_exit.clone(),
             reaped_others: 0,
+            last_pressure_signal: None,
             finished: false,
         }
     }
@@ -186,14 +191,27 @@ impl Supervisor {
         if crossings == 0 || self.status.is_some() {
             return;
         }
-        if let Some(sig) = self.pressure_signal {
-            log::info!(
-                "memory-high crossed; sending SIG{} to the program",
-                signals::name(sig)
-            );
-            if let Err(e) = signals::send(self.program, sig) {
-                log::debug!("cannot send the memory pressure signal: {e}");
-            }
+        let Some(sig) = self.pressure_signal else {
+            return;
+        };
+        // v2 counts every reclaim above memory.high (up to ~100 a second
+        // while a program stays above it); one signal a second is plenty
+        // of warning, and later events are still seen because they recur.
+        let now = Instant::now();
+        if self
+            .last_pressure_signal
+            .is_some_and(|at| now.saturating_duration_since(at) < PRESSURE_SIGNAL_INTERVAL)
+        {
+            log::debug!("memory-high crossed again; signalled less than a second ago");
+            return;
+        }
+        self.last_pressure_signal = Some(now);
+        log::info!(
+            "memory-high crossed; sending SIG{} to the program",
+            signals::name(sig)
+        );
+        if let Err(e) = signals::send(self.program, sig) {
+            log::debug!("cannot send the memory pressure signal: {e}");
         }
     }
 

@@ -3,6 +3,7 @@
 
 use std::io;
 use std::mem::MaybeUninit;
+use std::os::fd::RawFd;
 
 use crate::signals::{Sig, SigSet};
 
@@ -52,20 +53,24 @@ fn zeroed_sigaction() -> libc::sigaction {
     unsafe { MaybeUninit::zeroed().assume_init() }
 }
 
-/// After the spawn pidone holds no descriptor of its own above 2, so every
-/// one there was inherited: close them so pidone pins no pipe or socket.
-pub fn close_descriptors_above_stderr() {
-    // SAFETY: close_range only closes descriptors; none of them is in use.
-    let rc = unsafe { libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32) };
-    if rc == 0 {
+/// After the spawn pidone holds no descriptor of its own above 2 but
+/// `keep` (its signalfd), so every other one was inherited: close them so
+/// pidone pins no pipe or socket.
+pub fn close_descriptors_above_stderr(keep: RawFd) {
+    let ranges = [(3, keep - 1), (keep + 1, RawFd::MAX)];
+    let closed = ranges.iter().filter(|(lo, hi)| lo <= hi).all(|&(lo, hi)| {
+        // SAFETY: close_range only closes descriptors; none in range is in use.
+        unsafe { libc::syscall(libc::SYS_close_range, lo as u32, hi as u32, 0u32) == 0 }
+    });
+    if closed {
         return;
     }
     // Kernels before 5.9: close what /proc lists (collected first, because
     // the directory handle itself is one of the descriptors).
-    let fds: Vec<i32> = match std::fs::read_dir("/proc/self/fd") {
+    let fds: Vec<RawFd> = match std::fs::read_dir("/proc/self/fd") {
         Ok(dir) => dir
             .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-            .filter(|&fd| fd > 2)
+            .filter(|&fd| fd > 2 && fd != keep)
             .collect(),
         Err(_) => return,
     };

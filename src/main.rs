@@ -23,6 +23,7 @@ mod spawn;
 mod units;
 
 use std::ffi::OsString;
+use std::os::fd::{AsFd, AsRawFd};
 
 use cli::Action;
 use inherited::Inherited;
@@ -91,6 +92,19 @@ fn run(args: Vec<OsString>, inherited: &Inherited) -> i32 {
             return EXIT_FAILURE;
         }
     };
+    // Opened before the fork (close-on-exec, so the child never sees it):
+    // without it pidone could neither forward nor reap, and failing here
+    // leaves nothing behind.
+    let signalfd = match signals::SignalFd::open() {
+        Ok(fd) => fd,
+        Err(e) => {
+            log::error!("cannot open a signalfd: {e}");
+            if let Some(cgroup) = plan.cgroup {
+                cgroup.remove();
+            }
+            return EXIT_FAILURE;
+        }
+    };
     let child = match spawn::spawn(&cfg.command, &plan, inherited) {
         Ok(pid) => pid,
         Err(failure) => {
@@ -103,8 +117,8 @@ fn run(args: Vec<OsString>, inherited: &Inherited) -> i32 {
     };
     log::debug!("started {:?} as {child}", cfg.command);
 
-    // From here on pidone holds no descriptor of its own above 2.
-    inherited::close_descriptors_above_stderr();
+    // Every descriptor above 2 but the signalfd was inherited.
+    inherited::close_descriptors_above_stderr(signalfd.as_fd().as_raw_fd());
     inherited::leave_working_directory();
 
     let mut cgroup = plan.cgroup;
@@ -113,16 +127,6 @@ fn run(args: Vec<OsString>, inherited: &Inherited) -> i32 {
             log::warn!("{e}");
         }
     }
-    let signalfd = match signals::SignalFd::open() {
-        Ok(fd) => fd,
-        Err(e) => {
-            // Without it pidone can neither forward nor reap: take the
-            // program down with us rather than leave it unsupervised.
-            log::error!("cannot open a signalfd: {e}");
-            let _ = signals::send(child.as_raw(), libc::SIGKILL);
-            return EXIT_FAILURE;
-        }
-    };
     event_loop::Supervisor::new(&cfg, child.as_raw(), signalfd, cgroup).run()
 }
 

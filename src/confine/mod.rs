@@ -4,8 +4,9 @@
 //!
 //! 1. cgroup: the child joins its cgroup before it runs a single
 //!    instruction of the program;
-//! 2. user: supplementary groups, gid, uid (capabilities kept when
-//!    `--cap-add` needs them across the switch);
+//! 2. user: supplementary groups, gid, uid (capabilities kept across the
+//!    switch when step 3 needs them: to grant `--cap-add`, or to shrink the
+//!    bounding set, which takes CAP_SETPCAP);
 //! 3. caps: bounding, inheritable, permitted, effective, ambient;
 //! 4. no_new_privs;
 //! 5. seccomp: last, so the filter never has to allow the set-up above.
@@ -79,7 +80,12 @@ impl Plan {
         if let Some(cg) = &self.cgroup {
             cg.enter()?;
         }
-        let keep_caps = self.caps.as_ref().is_some_and(caps::CapPlan::adds_any);
+        // Also when only dropping: shrinking the bounding set after the
+        // switch takes CAP_SETPCAP.
+        let keep_caps = self
+            .caps
+            .as_ref()
+            .is_some_and(caps::CapPlan::needs_caps_after_switch);
         if let Some(id) = &self.identity {
             id.switch(keep_caps)?;
         }
