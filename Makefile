@@ -83,3 +83,31 @@ static-min:
 # What the static binary's KiBs are made of, by crate and library.
 size-report:
 	scripts/size-report.py
+
+# --- Benchmarks (bench/README.md) --------------------------------------------
+# The static binary under test is what `make static` builds; BENCH_BUILD says
+# how to build it (e.g. `$(CARGO) build --release --target
+# x86_64-unknown-linux-musl` for a quick look without libseccomp).
+PIDONE_STATIC ?= $(STATIC_BIN)
+BENCH_BUILD ?= $(MAKE) static
+BENCH_PEERS := tini dumb-init catatonit
+
+.PHONY: bench bench-quick bench-peers bench-pidone
+
+# The peers from Debian's packages, and a C compiler for bench/src; apt runs
+# only when something is missing.
+bench-peers:
+	@if ! dpkg -s $(BENCH_PEERS) >/dev/null 2>&1 || ! command -v cc >/dev/null; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(BENCH_PEERS) gcc libc6-dev; \
+	fi
+
+bench-pidone:
+	$(BENCH_BUILD)
+
+# Full run (~5 minutes): bench/results.md, bench/results.json, bench/chart.svg.
+bench: bench-peers bench-pidone
+	python3 bench/run.py --pidone $(PIDONE_STATIC)
+
+# Smoke run (under a minute) into bench/quick/; CI runs this and never judges the numbers.
+bench-quick: bench-peers bench-pidone
+	python3 bench/run.py --quick --pidone $(PIDONE_STATIC)

@@ -138,9 +138,43 @@ pub struct Received {
 impl Received {
     /// Signals the kernel raised at pidone itself (a write to a closed pipe
     /// gives pidone SIGPIPE) must not be passed on as if someone had sent them.
-    pub fn raised_by_self(&self) -> bool {
-        self.code == libc::SI_USER && self.sender == std::process::id()
+    /// `me` is pidone's pid, passed in so that no signal costs a getpid.
+    pub fn raised_by(&self, me: u32) -> bool {
+        self.code == libc::SI_USER && self.sender == me
     }
+}
+
+/// Waits for the next blocked signal, for at most `timeout_ms` (-1: no
+/// limit), and takes it off the pending set like a read of the signalfd
+/// would. One system call per signal where poll then read take two: this is
+/// the path a forwarded signal takes when signals are all pidone waits for.
+pub fn wait(timeout_ms: i32) -> io::Result<Option<Received>> {
+    let set = SigSet::full();
+    let mut info = MaybeUninit::<libc::siginfo_t>::zeroed();
+    let limit = (timeout_ms >= 0).then(|| libc::timespec {
+        tv_sec: (timeout_ms / 1000).into(),
+        tv_nsec: libc::c_long::from(timeout_ms % 1000) * 1_000_000,
+    });
+    let limit_ptr = limit.as_ref().map_or(std::ptr::null(), |t| t as *const _);
+    // SAFETY: the set, the out-pointer and the optional timespec are valid.
+    let sig = unsafe { libc::sigtimedwait(&set.0, info.as_mut_ptr(), limit_ptr) };
+    if sig < 0 {
+        let err = io::Error::last_os_error();
+        return match err.raw_os_error() {
+            Some(libc::EAGAIN) | Some(libc::EINTR) => Ok(None),
+            _ => Err(err),
+        };
+    }
+    // SAFETY: sigtimedwait filled the siginfo for the signal it returned.
+    let info = unsafe { info.assume_init() };
+    // SAFETY: si_pid is meaningful for the codes pidone looks at (SI_USER);
+    // for others it is whatever the kernel left there, which is only compared.
+    let sender = unsafe { info.si_pid() } as u32;
+    Ok(Some(Received {
+        sig,
+        sender,
+        code: info.si_code,
+    }))
 }
 
 /// A non-blocking, close-on-exec signalfd for every blockable signal.
