@@ -90,8 +90,8 @@ for file in "${scenarios[@]}"; do
 
   run_dir=$VM_DIR/run/$name
   rm -rf "$run_dir" && mkdir -p "$run_dir"
-  # The values the host read win in the guest too (busybox sh reads %q's
-  # $'...' quoting, and plain '...').
+  # The values the host read win in the guest too: /t/config, sourced after
+  # the scenario, in POSIX single quotes (' written as '\'').
   {
     printf 'VM_SIDE=guest\n'
     for v in SCENARIO CONTAINER CGROUP_NAME REQUIRES PIDONE_ARGS STOP_AFTER STOP_SIGNAL; do
