@@ -1,12 +1,16 @@
 # pidone: the commands a developer and CI use.
 CARGO ?= cargo
 
-.PHONY: build release demo test lint fmt clean
+.PHONY: build release demo test test-rust lint fmt clean deps
 
-build:
+# What building and testing need from Debian (a no-op once installed).
+deps:
+	scripts/need-apt.sh libseccomp-dev pkg-config gcc libc6-dev util-linux python3
+
+build: deps
 	$(CARGO) build
 
-release:
+release: deps
 	$(CARGO) build --release
 
 # Builds pidone and runs a short demo with it as PID 1 of a new PID namespace:
@@ -16,11 +20,19 @@ demo: build
 	  sh -c 'echo "I am PID $$$$ under pidone (PID 1)"; sleep 30 & echo "left an orphan"; exit 3'; \
 	  echo "pidone exited with $$? (the program's status)"
 
-# The whole test suite: unit tests, then the binary as PID 1 (needs root).
-test: lint
+# The whole test suite (as root: tests make PID namespaces and cgroups):
+# lint, unit tests and the binary as PID 1 (test-rust), then the static
+# binary as PID 1, the docker/ examples as written, and the static binary as
+# the real PID 1 of a Linux kernel with cgroup v2 (vm-test). Installs what
+# it needs (Debian packages, the musl target, a kernel) on first use.
+test: lint test-rust check-static docker-check vm-test
+
+# --nocapture shows SKIP lines; the harness captures pidone's own output.
+test-rust: deps
 	$(CARGO) test -- --test-threads=2 --nocapture
 
-lint:
+lint: deps
+	rustup component list --installed | grep -q '^clippy' || rustup component add clippy rustfmt
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
