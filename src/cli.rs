@@ -15,7 +15,8 @@ pub struct Limits {
     pub memory_max: Option<u64>,
     pub memory_high: Option<u64>,
     pub pids_max: Option<u64>,
-    pub cpus: Option<f64>,
+    /// `--cpus`, as the CFS quota in µs per 100 ms period (1.5 CPUs: 150000).
+    pub cpu_quota_us: Option<u64>,
     pub name: Option<String>,
     pub on_memory_pressure: Option<Sig>,
 }
@@ -26,7 +27,7 @@ impl Limits {
         self.memory_max.is_some()
             || self.memory_high.is_some()
             || self.pids_max.is_some()
-            || self.cpus.is_some()
+            || self.cpu_quota_us.is_some()
             || self.on_memory_pressure.is_some()
     }
 }
@@ -237,10 +238,12 @@ where
             }
             Long("cpus") => {
                 let v = string_value(&mut parser, "--cpus")?;
-                let n = units::parse_plain_decimal(&v)
-                    .filter(|n| (0.01..=100_000.0).contains(n))
+                // Hundred-thousandths of a CPU are µs of a 100 ms period.
+                let quota = units::parse_fixed(&v, 5)
+                    .filter(|q| (1_000..=10_000_000_000).contains(q))
+                    .and_then(|q| u64::try_from(q).ok())
                     .ok_or_else(|| bad("--cpus", &v, "not a CPU count (0.01 or more)"))?;
-                cfg.limits.cpus = Some(n);
+                cfg.limits.cpu_quota_us = Some(quota);
             }
             Long("cgroup") => {
                 let v = string_value(&mut parser, "--cgroup")?;
@@ -512,7 +515,7 @@ mod tests {
         assert_eq!(cfg.limits.memory_max, Some(32 << 20));
         assert_eq!(cfg.limits.memory_high, Some(16 << 20));
         assert_eq!(cfg.limits.pids_max, Some(20));
-        assert_eq!(cfg.limits.cpus, Some(1.5));
+        assert_eq!(cfg.limits.cpu_quota_us, Some(150_000));
         assert_eq!(cfg.limits.name.as_deref(), Some("web"));
         assert_eq!(cfg.limits.on_memory_pressure, Some(libc::SIGUSR1));
         assert!(cfg.limits.wanted());

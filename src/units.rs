@@ -4,19 +4,21 @@ use std::time::Duration;
 
 /// `500ms`, `5s`, `2m`, `1h`, or plain seconds (`5`, `0.5`).
 pub fn parse_duration(text: &str) -> Option<Duration> {
-    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
-        (n, 0.001)
+    // Nanoseconds per unit, and how many of its decimals reach a nanosecond.
+    let (number, per_unit, decimals) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 1, 6)
     } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1.0)
+        (n, 1, 9)
     } else if let Some(n) = text.strip_suffix('m') {
-        (n, 60.0)
+        (n, 60, 9)
     } else if let Some(n) = text.strip_suffix('h') {
-        (n, 3600.0)
+        (n, 3600, 9)
     } else {
-        (text, 1.0)
+        (text, 1, 9)
     };
-    let value = parse_plain_decimal(number)?;
-    Duration::try_from_secs_f64(value * scale).ok()
+    let nanos = parse_fixed(number, decimals)?.checked_mul(per_unit)?;
+    let secs = u64::try_from(nanos / 1_000_000_000).ok()?;
+    Some(Duration::new(secs, (nanos % 1_000_000_000) as u32))
 }
 
 /// Bytes, or a binary K/M/G/T suffix with an optional `B` or `iB`, any case
@@ -41,13 +43,34 @@ pub fn parse_size(text: &str) -> Option<u64> {
     number.parse::<u64>().ok()?.checked_mul(1u64 << shift)
 }
 
-/// Digits with at most one decimal point; no sign, exponent, `inf` or `nan`.
-pub fn parse_plain_decimal(text: &str) -> Option<f64> {
-    let ok = !text.is_empty()
-        && text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && text.bytes().filter(|&b| b == b'.').count() <= 1
-        && text.bytes().any(|b| b.is_ascii_digit());
-    if ok { text.parse().ok() } else { None }
+/// A plain decimal (`12`, `0.5`, `.25`; no sign, exponent, `inf` or
+/// `nan`) times 10^`decimals`, in integers: pidone never needs float
+/// parsing, and leaving it out keeps the static binary smaller. Digits past
+/// `decimals` are dropped.
+pub fn parse_fixed(text: &str, decimals: u32) -> Option<u128> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let mut value: u128 = 0;
+    for b in whole.bytes() {
+        value = value.checked_mul(10)?.checked_add(u128::from(b - b'0'))?;
+    }
+    let mut kept = fraction
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(decimals as usize);
+    kept.try_fold(value, |v, b| {
+        v.checked_mul(10)?.checked_add(u128::from(b - b'0'))
+    })
+}
+
+/// `numerator / denominator` with one decimal, rounded: `1.5`.
+pub fn one_decimal(numerator: u64, denominator: u64) -> String {
+    let den = u128::from(denominator.max(1));
+    let tenths = (u128::from(numerator) * 10 + den / 2) / den;
+    format!("{}.{}", tenths / 10, tenths % 10)
 }
 
 /// `1.5s`, `250ms`: how a duration reads in pidone's messages.
@@ -55,7 +78,8 @@ pub fn show_duration(d: Duration) -> String {
     if d.as_millis() < 1000 {
         format!("{}ms", d.as_millis())
     } else {
-        format!("{:.1}s", d.as_secs_f64())
+        let ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        format!("{}s", one_decimal(ms, 1000))
     }
 }
 
@@ -106,5 +130,11 @@ mod tests {
     fn shows() {
         assert_eq!(show_duration(Duration::from_millis(250)), "250ms");
         assert_eq!(show_duration(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(show_duration(Duration::from_millis(1049)), "1.0s");
+        assert_eq!(show_duration(Duration::from_secs(60)), "60.0s");
+        assert_eq!(one_decimal(3 << 29, 1 << 30), "1.5");
+        assert_eq!(parse_fixed("1.5", 5), Some(150_000));
+        assert_eq!(parse_fixed("0.123456", 5), Some(12_345));
+        assert_eq!(parse_fixed("7", 0), Some(7));
     }
 }

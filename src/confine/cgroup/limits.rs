@@ -64,13 +64,9 @@ pub fn pids(dir: &Path, v2: bool, max: u64) -> Result<(), ConfineError> {
         .map_err(|e| failed(dir, "pids.max", &max.to_string(), &e))
 }
 
-pub fn cpu(dir: &Path, v2: bool, cpus: f64) -> Result<(), ConfineError> {
-    let quota = (cpus * CPU_PERIOD_US as f64).round();
-    let quota = if quota.is_finite() && quota >= 1.0 && quota <= i64::MAX as f64 {
-        quota as i64
-    } else {
-        return Err(ConfineError::new(format!("--cpus {cpus}: out of range")));
-    };
+/// `quota_us` per `CPU_PERIOD_US`: `--cpus` already read as that quota.
+pub fn cpu(dir: &Path, v2: bool, quota_us: u64) -> Result<(), ConfineError> {
+    let quota = signed("--cpus", quota_us)?;
     let file = if v2 { "cpu.max" } else { "cpu.cfs_quota_us" };
     CpuController::new(dir.to_path_buf(), v2)
         .set_cfs_quota_and_period(Some(quota), Some(CPU_PERIOD_US))

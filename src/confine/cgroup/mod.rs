@@ -52,7 +52,7 @@ impl Need {
         [
             (memory, Need::Memory),
             (limits.pids_max.is_some(), Need::Pids),
-            (limits.cpus.is_some(), Need::Cpu),
+            (limits.cpu_quota_us.is_some(), Need::Cpu),
         ]
         .into_iter()
         .filter_map(|(wanted, need)| wanted.then_some(need))

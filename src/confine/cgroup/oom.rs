@@ -84,7 +84,7 @@ pub fn show_size(bytes: u64) -> String {
             return if bytes % one == 0 {
                 format!("{} {unit}", bytes >> shift)
             } else {
-                format!("{:.1} {unit}", bytes as f64 / one as f64)
+                format!("{} {unit}", crate::units::one_decimal(bytes, one))
             };
         }
     }

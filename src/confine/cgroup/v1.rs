@@ -43,8 +43,8 @@ pub fn create(
                 }
             }
             Need::Cpu => {
-                if let Some(cpus) = want.cpus {
-                    limits::cpu(&dir, false, cpus)?;
+                if let Some(quota) = want.cpu_quota_us {
+                    limits::cpu(&dir, false, quota)?;
                 }
             }
         }

@@ -45,8 +45,8 @@ pub fn create(
     if let Some(max) = want.pids_max {
         limits::pids(&dir, true, max)?;
     }
-    if let Some(cpus) = want.cpus {
-        limits::cpu(&dir, true, cpus)?;
+    if let Some(quota) = want.cpu_quota_us {
+        limits::cpu(&dir, true, quota)?;
     }
     Ok(())
 }
