@@ -75,6 +75,11 @@ impl Plan {
         })
     }
 
+    /// After the spawn, only the cgroup is still needed (by the parent).
+    pub fn into_cgroup(self) -> Option<cgroup::ChildCgroup> {
+        self.cgroup
+    }
+
     /// In the child, after fork: steps 1 to 4 of the order above.
     pub fn confine(&self) -> Result<(), ConfineError> {
         if let Some(cg) = &self.cgroup {
