@@ -9,8 +9,10 @@
 
 use std::fs;
 
-/// `madvise(MADV_DONTNEED)` over pidone's read-only and executable file
-/// mappings. Best effort: without /proc nothing happens.
+/// `madvise(MADV_DONTNEED)` over pidone's executable file mappings. Only
+/// those: a read-only data mapping may hold relocations written at start-up
+/// (RELRO), which dropping would undo. Best effort: without /proc nothing
+/// happens.
 pub fn release_startup_pages() {
     let (Ok(maps), Ok(exe)) = (
         fs::read_to_string("/proc/self/maps"),
@@ -19,24 +21,22 @@ pub fn release_startup_pages() {
         return;
     };
     let Some(exe) = exe.to_str() else { return };
-    for (start, end) in read_only_mappings(&maps, exe) {
+    for (start, end) in code_mappings(&maps, exe) {
         // SAFETY: the range is one of our own file mappings that nothing
         // writes to; after DONTNEED its pages are read back from the file.
         unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED) };
     }
 }
 
-/// `(start, end)` of each mapping of `exe` that is not writable.
-fn read_only_mappings<'a>(
-    maps: &'a str,
-    exe: &'a str,
-) -> impl Iterator<Item = (usize, usize)> + 'a {
+/// `(start, end)` of each mapping of `exe` that holds code and can never
+/// have been written: `r-x`, not `rwx`.
+fn code_mappings<'a>(maps: &'a str, exe: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
     maps.lines().filter_map(move |line| {
         let mut fields = line.split_ascii_whitespace();
         let range = fields.next()?;
         let perms = fields.next()?;
         let path = fields.nth(3)?;
-        if path != exe || perms.contains('w') {
+        if path != exe || !perms.starts_with("r-x") {
             return None;
         }
         let (start, end) = range.split_once('-')?;
@@ -51,7 +51,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn picks_the_binary_read_only_mappings() {
+    fn picks_the_binary_code_only() {
         let maps = "\
 00400000-00401000 r--p 00000000 fe:00 7 /sbin/pidone
 00401000-00480000 r-xp 00001000 fe:00 7 /sbin/pidone
@@ -59,7 +59,7 @@ mod tests {
 00490000-004a0000 r--p 00000000 fe:00 9 /lib/other
 7ffd0000-7ffd1000 rw-p 00000000 00:00 0 [stack]
 ";
-        let found: Vec<_> = read_only_mappings(maps, "/sbin/pidone").collect();
-        assert_eq!(found, [(0x400000, 0x401000), (0x401000, 0x480000)]);
+        let found: Vec<_> = code_mappings(maps, "/sbin/pidone").collect();
+        assert_eq!(found, [(0x401000, 0x480000)]);
     }
 }
