@@ -13,7 +13,6 @@ mod cli;
 mod confine;
 mod descendants;
 mod event_loop;
-mod footprint;
 mod forward;
 mod inherited;
 mod logging;
@@ -125,7 +124,6 @@ fn run(args: Vec<OsString>, inherited: &Inherited) -> i32 {
     // The rest of the plan (a compiled seccomp filter can be a few hundred
     // KiB) served the child only: free it before settling in for good.
     let mut cgroup = plan.into_cgroup();
-    footprint::release_startup_pages();
     if let Some(cg) = cgroup.as_mut() {
         if let Err(e) = cg.watch() {
             log::warn!("{e}");
