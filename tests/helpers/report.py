@@ -9,24 +9,12 @@ that pidone started and that then exec'd this script:
 import os
 import sys
 
+from procstate import open_fds, status_field
 
-def status(key):
-    for line in sys.argv[1].splitlines():
-        if line.startswith(key + ":"):
-            return line.split()[1]
-    return "?"
-
-
-def is_open(fd):
-    try:
-        os.fstat(fd)
-        return True
-    except OSError:
-        return False
-
-
-fds = [fd for fd in range(64) if is_open(fd)]
-print("got SigBlk=%s SigIgn=%s fds=%s" % (status("SigBlk"), status("SigIgn"), fds), flush=True)
+fds = open_fds()
+given = sys.argv[1]
+print("got SigBlk=%s SigIgn=%s fds=%s" % (status_field(given, "SigBlk"),
+                                          status_field(given, "SigIgn"), fds), flush=True)
 init = os.getppid()
 links = {}
 for fd in os.listdir("/proc/%d/fd" % init):

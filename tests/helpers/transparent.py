@@ -8,14 +8,7 @@ import os
 import signal
 import sys
 
-
-def status(key):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return line.split()[1]
-    return "?"
-
+from procstate import open_fds, status_field
 
 signal.pthread_sigmask(signal.SIG_SETMASK, {signal.SIGUSR2, signal.SIGRTMIN + 3, signal.SIGWINCH})
 signal.signal(signal.SIGHUP, signal.SIG_IGN)
@@ -28,16 +21,9 @@ r, w = os.pipe()
 os.dup2(w, 9)
 os.close(w)
 os.close(r)
-
-
-def is_open(fd):
-    try:
-        os.fstat(fd)
-        return True
-    except OSError:
-        return False
-
-
-fds = [fd for fd in range(64) if is_open(fd)]
-print("given SigBlk=%s SigIgn=%s fds=%s" % (status("SigBlk"), status("SigIgn"), fds), flush=True)
+with open("/proc/self/status") as f:
+    status = f.read()
+fds = open_fds()
+print("given SigBlk=%s SigIgn=%s fds=%s" % (status_field(status, "SigBlk"),
+                                            status_field(status, "SigIgn"), fds), flush=True)
 os.execv(sys.argv[1], sys.argv[1:])

@@ -145,29 +145,13 @@ impl Placement {
 
     /// pidone's own cgroup in the v1 hierarchy of `controller`.
     pub fn v1_dir(&self, controller: &str) -> Result<PathBuf, Missing> {
+        let carries = |m: &Mount| !m.unified && m.options.iter().any(|o| o == controller);
         let own = self
             .memberships
             .iter()
             .find(|m| !m.unified && m.controllers.iter().any(|c| c == controller))
             .ok_or(Missing::NotMounted)?;
-        let mut mounted = false;
-        for mount in self
-            .mounts
-            .iter()
-            .filter(|m| !m.unified && m.options.iter().any(|o| o == controller))
-        {
-            mounted = true;
-            if let Some(dir) = under(mount, &own.path) {
-                return Ok(dir);
-            }
-        }
-        if mounted {
-            Err(Missing::NotVisible {
-                path: own.path.clone(),
-            })
-        } else {
-            Err(Missing::NotMounted)
-        }
+        locate(self.mounts.iter().filter(|m| carries(m)), &own.path)
     }
 
     /// pidone's own cgroup in the unified (v2) hierarchy.
@@ -177,20 +161,25 @@ impl Placement {
             .iter()
             .find(|m| m.unified)
             .ok_or(Missing::NotMounted)?;
-        let mut mounted = false;
-        for mount in self.mounts.iter().filter(|m| m.unified) {
-            mounted = true;
-            if let Some(dir) = under(mount, &own.path) {
-                return Ok(dir);
-            }
+        locate(self.mounts.iter().filter(|m| m.unified), &own.path)
+    }
+}
+
+/// `path` seen through the first of `mounts` that shows it.
+fn locate<'a>(mounts: impl Iterator<Item = &'a Mount>, path: &str) -> Result<PathBuf, Missing> {
+    let mut mounted = false;
+    for mount in mounts {
+        mounted = true;
+        if let Some(dir) = under(mount, path) {
+            return Ok(dir);
         }
-        if mounted {
-            Err(Missing::NotVisible {
-                path: own.path.clone(),
-            })
-        } else {
-            Err(Missing::NotMounted)
-        }
+    }
+    if mounted {
+        Err(Missing::NotVisible {
+            path: path.to_string(),
+        })
+    } else {
+        Err(Missing::NotMounted)
     }
 }
 
