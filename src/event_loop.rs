@@ -65,8 +65,8 @@ impl Supervisor {
     /// Runs until the main child and every other child are reaped; returns
     /// pidone's exit status.
     pub fn run(mut self) -> i32 {
-        // A child that exits before the signalfd existed left a pending
-        // SIGCHLD, which the first read picks up; nothing is missed.
+        // Every signal stays blocked and pending until it is read here, so a
+        // child that exited before the loop began is reaped on the first turn.
         while !self.finished {
             if let Err(e) = self.wait_and_dispatch() {
                 log::error!("event loop: {e}");
