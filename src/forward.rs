@@ -151,7 +151,16 @@ impl Forwarder {
             bump(&mut self.tally.dropped, sig);
             return false;
         };
-        match signals::send(self.target, out) {
+        // With -g the program may have left its group (setsid, setpgid):
+        // an empty group must not swallow the signal, so it still gets it.
+        let sent = signals::send(self.target, out).or_else(|e| {
+            if self.target < 0 && e.raw_os_error() == Some(libc::ESRCH) {
+                signals::send(-self.target, out)
+            } else {
+                Err(e)
+            }
+        });
+        match sent {
             Ok(()) => {
                 log::debug!(
                     "forwarded SIG{} as SIG{} to {}",

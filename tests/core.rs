@@ -215,6 +215,32 @@ fn group_forwarding_reaches_a_grandchild() {
     assert!(!out.stdout.contains("grandchild got USR1"), "{out:?}");
 }
 
+/// With -g, a program that left its process group (for another one, as a
+/// job-control shell may) still gets the signals: an empty group does not
+/// swallow them.
+#[test]
+fn group_forwarding_follows_a_program_that_left_its_group() {
+    if !can_unshare("group_forwarding_follows_a_program_that_left_its_group") {
+        return;
+    }
+    let script = format!(
+        "import os, signal, time\n\
+         pid = os.fork()\n\
+         if pid == 0:\n    os.setpgid(0, 0); signal.pause(); os._exit(0)\n\
+         os.setpgid(pid, pid); os.setpgid(0, pid)\n\
+         os.execvp('python3', ['python3', '{}', '--exit-on', 'TERM', 'USR1'])",
+        helper("catch.py")
+    );
+    let mut live = Live::start(as_pid1(&["-g", "python3", "-c", &script]));
+    live.expect_line("child ready");
+    let init = live.pidone_pid();
+    live.signal(init, libc::SIGUSR1);
+    live.expect_line("child got USR1");
+    live.signal(init, libc::SIGTERM);
+    live.expect_line("child got TERM");
+    assert_eq!(live.finish().code, 0);
+}
+
 #[test]
 fn survives_a_burst_of_signals() {
     if !can_unshare("survives_a_burst_of_signals") {
