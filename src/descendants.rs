@@ -15,8 +15,10 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use crate::signals::Sig;
 
 /// Sends `sig` to every live descendant; returns how many got it, or `None`
-/// when /proc cannot say (signals are still sent where possible).
-pub fn signal_all(sig: Sig) -> Option<usize> {
+/// when /proc cannot say (signals are still sent where possible: as a
+/// subreaper without a /proc of its own, to the program's process group
+/// `program_group`, where whatever did not move away still is).
+pub fn signal_all(sig: Sig, program_group: libc::pid_t) -> Option<usize> {
     let me = std::process::id() as libc::pid_t;
     let table = process_table();
     if me == 1 {
@@ -27,7 +29,11 @@ pub fn signal_all(sig: Sig) -> Option<usize> {
         unsafe { libc::kill(-1, sig) };
         return count;
     }
-    let table = table?;
+    let Some(table) = table else {
+        // SAFETY: kill has no memory-safety preconditions.
+        unsafe { libc::kill(-program_group, sig) };
+        return None;
+    };
     let mut count = 0;
     for target in subtree(me, &table) {
         if target.zombie {

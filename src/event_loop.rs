@@ -52,7 +52,7 @@ impl Supervisor {
             me: std::process::id(),
             status: None,
             forward: Forwarder::new(cfg.policy.clone(), program, cfg.group),
-            shutdown: Shutdown::new(cfg.policy.grace_period, cfg.policy.kill_after),
+            shutdown: Shutdown::new(program, cfg.policy.grace_period, cfg.policy.kill_after),
             pressure_signal: cfg.limits.on_memory_pressure,
             warn_on_reap: cfg.warn_on_reap,
             remap_exit: cfg.remap_exit.clone(),
@@ -179,8 +179,7 @@ impl Supervisor {
         if self.status.is_none() && self.forward.release_due(now) {
             self.shutdown.arm_escalation(now);
         }
-        let running = self.status.is_none().then_some(self.program);
-        self.shutdown.on_time(now, running);
+        self.shutdown.on_time(now, self.status.is_none());
     }
 
     fn on_memory_event(&mut self) {
@@ -240,7 +239,7 @@ impl Supervisor {
             let _ = signals::send(-self.program, libc::SIGKILL);
             let _ = signals::send(self.program, libc::SIGKILL);
         }
-        crate::descendants::signal_all(libc::SIGKILL);
+        crate::descendants::signal_all(libc::SIGKILL, self.program);
         loop {
             let mut status = 0;
             // SAFETY: `status` is a valid out-pointer.

@@ -20,6 +20,8 @@ enum Phase {
 }
 
 pub struct Shutdown {
+    /// The main child, whose process group is the fallback target.
+    program: libc::pid_t,
     grace: Duration,
     kill_after: Option<Duration>,
     phase: Phase,
@@ -32,8 +34,9 @@ pub struct Shutdown {
 }
 
 impl Shutdown {
-    pub fn new(grace: Duration, kill_after: Option<Duration>) -> Shutdown {
+    pub fn new(program: libc::pid_t, grace: Duration, kill_after: Option<Duration>) -> Shutdown {
         Shutdown {
+            program,
             grace,
             kill_after,
             phase: Phase::Running,
@@ -76,7 +79,7 @@ impl Shutdown {
             return;
         }
         if let Some(sig) = grace_signal {
-            self.termed = descendants::signal_all(sig);
+            self.termed = descendants::signal_all(sig, self.program);
             log::info!(
                 "program exited; sent SIG{} to {} remaining processes, SIGKILL in {}",
                 signals::name(sig),
@@ -98,11 +101,12 @@ impl Shutdown {
     }
 
     /// Called at every wake-up; acts on whichever deadline has passed.
-    /// `program` is the main child's pid while it still runs.
-    pub fn on_time(&mut self, now: Instant, program: Option<libc::pid_t>) {
+    /// `running`: the main child has not exited yet.
+    pub fn on_time(&mut self, now: Instant, running: bool) {
+        let pid = self.program;
         match self.phase {
             Phase::Running => {
-                if let (Some(at), Some(pid)) = (self.escalate_at, program) {
+                if let (Some(at), true) = (self.escalate_at, running) {
                     if now >= at {
                         self.escalate_at = None;
                         self.escalated = true;
@@ -111,13 +115,13 @@ impl Shutdown {
                         // tree walk below cannot see everything.
                         let _ = signals::send(-pid, libc::SIGKILL);
                         let _ = signals::send(pid, libc::SIGKILL);
-                        descendants::signal_all(libc::SIGKILL);
+                        descendants::signal_all(libc::SIGKILL, pid);
                     }
                 }
             }
             Phase::Terming { kill_at } if now >= kill_at => self.kill_everything(now),
             Phase::Killing { sweep_at } if now >= sweep_at => {
-                descendants::signal_all(libc::SIGKILL);
+                descendants::signal_all(libc::SIGKILL, self.program);
                 self.phase = Phase::Killing {
                     sweep_at: now + RESWEEP,
                 };
@@ -127,7 +131,7 @@ impl Shutdown {
     }
 
     fn kill_everything(&mut self, now: Instant) {
-        self.killed = descendants::signal_all(libc::SIGKILL);
+        self.killed = descendants::signal_all(libc::SIGKILL, self.program);
         if self.killed != Some(0) {
             log::info!(
                 "sent SIGKILL to {} remaining processes",

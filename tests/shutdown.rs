@@ -332,3 +332,39 @@ fn second_term_cuts_the_grace_period_short() {
     assert_eq!(out.code, 6, "{out:?}");
     assert!(out.stderr.contains("1 needed SIGKILL"), "{out:?}");
 }
+
+/// A subreaper whose /proc belongs to another PID namespace cannot walk its
+/// tree; the grace signal still reaches what stayed in the program's group.
+#[test]
+fn drain_without_a_proc_of_its_own_reaches_the_program_group() {
+    if !can_unshare("drain_without_a_proc_of_its_own_reaches_the_program_group") {
+        return;
+    }
+    let dir = scratch("foreign-proc");
+    let marker = dir.join("flushed");
+    // sh is PID 1 of the new namespace, pidone its child (a subreaper), and
+    // /proc is still the outer namespace's.
+    let mut cmd = Command::new("unshare");
+    cmd.args([
+        "--pid",
+        "--fork",
+        "--kill-child",
+        "sh",
+        "-c",
+        "\"$@\"; exit $?",
+        "sh",
+    ]);
+    cmd.args([pidone(), "-v", "python3"]);
+    cmd.arg(helper("family.py"))
+        .args(["leave", "trap"])
+        .arg(&marker)
+        .arg("5");
+    let out = run(cmd);
+    assert_eq!(out.code, 5, "{out:?}");
+    assert!(marker.exists(), "the leftover never got TERM: {out:?}");
+    assert!(
+        out.stderr
+            .contains("? other processes got the grace signal"),
+        "{out:?}"
+    );
+}
