@@ -103,21 +103,17 @@ impl Shutdown {
     /// Called at every wake-up; acts on whichever deadline has passed.
     /// `running`: the main child has not exited yet.
     pub fn on_time(&mut self, now: Instant, running: bool) {
-        let pid = self.program;
+        let due = |at: Option<Instant>| at.is_some_and(|at| now >= at);
         match self.phase {
-            Phase::Running => {
-                if let (Some(at), true) = (self.escalate_at, running) {
-                    if now >= at {
-                        self.escalate_at = None;
-                        self.escalated = true;
-                        log::warn!("program still running after --kill-after; sending SIGKILL");
-                        // Its group first: it holds the program even if the
-                        // tree walk below cannot see everything.
-                        let _ = signals::send(-pid, libc::SIGKILL);
-                        let _ = signals::send(pid, libc::SIGKILL);
-                        descendants::signal_all(libc::SIGKILL, pid);
-                    }
-                }
+            Phase::Running if running && due(self.escalate_at) => {
+                self.escalate_at = None;
+                self.escalated = true;
+                log::warn!("program still running after --kill-after; sending SIGKILL");
+                // Its group first: it holds the program even if the tree
+                // walk below cannot see everything.
+                let _ = signals::send(-self.program, libc::SIGKILL);
+                let _ = signals::send(self.program, libc::SIGKILL);
+                descendants::signal_all(libc::SIGKILL, self.program);
             }
             Phase::Terming { kill_at } if now >= kill_at => self.kill_everything(now),
             Phase::Killing { sweep_at } if now >= sweep_at => {
