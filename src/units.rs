@@ -1,4 +1,5 @@
-//! Durations (`500ms`, `5s`, `2m`, `0.5`) and sizes (`512M`, `2GiB`, bytes).
+//! Durations (`500ms`, `5s`, `2m`, `0.5`) and sizes (`512M`, `2GiB`, bytes),
+//! read from options and shown in messages.
 
 use std::time::Duration;
 
@@ -83,6 +84,22 @@ pub fn show_duration(d: Duration) -> String {
     }
 }
 
+/// `32 MiB`, `1.5 GiB`, `1000 bytes`.
+pub fn show_size(bytes: u64) -> String {
+    const UNITS: [(&str, u32); 4] = [("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10)];
+    for (unit, shift) in UNITS {
+        let one = 1u64 << shift;
+        if bytes >= one {
+            return if bytes % one == 0 {
+                format!("{} {unit}", bytes >> shift)
+            } else {
+                format!("{} {unit}", one_decimal(bytes, one))
+            };
+        }
+    }
+    format!("{bytes} bytes")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +141,15 @@ mod tests {
         ] {
             assert_eq!(parse_size(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn shows_sizes() {
+        assert_eq!(show_size(32 << 20), "32 MiB");
+        assert_eq!(show_size(3 << 29), "1.5 GiB");
+        assert_eq!(show_size(2 << 40), "2 TiB");
+        assert_eq!(show_size(4096), "4 KiB");
+        assert_eq!(show_size(1000), "1000 bytes");
     }
 
     #[test]

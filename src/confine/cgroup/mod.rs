@@ -107,8 +107,8 @@ impl ChildCgroup {
             if high >= max {
                 log::warn!(
                     "--memory-high {} is not below --memory-max {}: it will never be reached",
-                    oom::show_size(high),
-                    oom::show_size(max)
+                    crate::units::show_size(high),
+                    crate::units::show_size(max)
                 );
             }
         }

@@ -31,7 +31,7 @@ impl OomCounter {
             return None;
         };
         let limit = match memory_max {
-            Some(bytes) => format!("{knob} {}", show_size(bytes)),
+            Some(bytes) => format!("{knob} {}", crate::units::show_size(bytes)),
             None => format!("{knob} not set: the machine or an enclosing cgroup ran out"),
         };
         Some(OomCounter {
@@ -73,34 +73,4 @@ impl OomCounter {
 
 fn read(file: &Path) -> Option<u64> {
     keyed(&std::fs::read_to_string(file).ok()?, "oom_kill")
-}
-
-/// `32 MiB`, `1.5 GiB`, `1000 bytes`.
-pub fn show_size(bytes: u64) -> String {
-    const UNITS: [(&str, u32); 4] = [("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10)];
-    for (unit, shift) in UNITS {
-        let one = 1u64 << shift;
-        if bytes >= one {
-            return if bytes % one == 0 {
-                format!("{} {unit}", bytes >> shift)
-            } else {
-                format!("{} {unit}", crate::units::one_decimal(bytes, one))
-            };
-        }
-    }
-    format!("{bytes} bytes")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes() {
-        assert_eq!(show_size(32 << 20), "32 MiB");
-        assert_eq!(show_size(3 << 29), "1.5 GiB");
-        assert_eq!(show_size(2 << 40), "2 TiB");
-        assert_eq!(show_size(4096), "4 KiB");
-        assert_eq!(show_size(1000), "1000 bytes");
-    }
 }
