@@ -379,32 +379,38 @@ fn check_transparency(out: &Outcome, pid1: bool) {
     }
 }
 
+/// transparent.py hands pidone its unusual state, run by `launcher`.
+fn run_transparency(launcher: &[&str], pid1: bool) {
+    let mut cmd = Command::new(launcher[0]);
+    cmd.args(&launcher[1..]);
+    cmd.arg(helper("transparent.py"))
+        .arg(pidone())
+        .args(reporter());
+    cmd.current_dir("/tmp");
+    let out = run(cmd);
+    assert_eq!(out.code, 0, "{out:?}");
+    check_transparency(&out, pid1);
+}
+
 #[test]
 fn transparent_as_pid1() {
     if !can_unshare("transparent_as_pid1") {
         return;
     }
-    let mut cmd = Command::new("unshare");
-    cmd.args(["--pid", "--fork", "--mount-proc", "--kill-child", "python3"]);
-    cmd.arg(helper("transparent.py"))
-        .arg(pidone())
-        .args(reporter());
-    cmd.current_dir("/tmp");
-    let out = run(cmd);
-    assert_eq!(out.code, 0, "{out:?}");
-    check_transparency(&out, true);
+    let unshare = [
+        "unshare",
+        "--pid",
+        "--fork",
+        "--mount-proc",
+        "--kill-child",
+        "python3",
+    ];
+    run_transparency(&unshare, true);
 }
 
 #[test]
 fn transparent_as_subreaper() {
-    let mut cmd = Command::new("python3");
-    cmd.arg(helper("transparent.py"))
-        .arg(pidone())
-        .args(reporter());
-    cmd.current_dir("/tmp");
-    let out = run(cmd);
-    assert_eq!(out.code, 0, "{out:?}");
-    check_transparency(&out, false);
+    run_transparency(&["python3"], false);
 }
 
 #[test]
